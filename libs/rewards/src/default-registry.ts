@@ -1,0 +1,15 @@
+import { RewardRegistry } from './registry.js';
+import type { RewardFunction } from './types.js';
+
+/**
+ * The built-in reward functions, in the order they are documented. Each module exports its
+ * function object; add new ones here.
+ */
+export const builtinRewardFunctions: RewardFunction<never>[] = [];
+
+/** A fresh registry holding every built-in reward function. */
+export function createDefaultRegistry(): RewardRegistry {
+  const registry = new RewardRegistry();
+  for (const fn of builtinRewardFunctions) registry.register(fn);
+  return registry;
+}
