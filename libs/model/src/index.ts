@@ -1,1 +1,14 @@
-export {};
+export * from './char-tokenizer.js';
+export * from './checkpoint.js';
+export * from './config.js';
+export * from './errors.js';
+export * from './generate.js';
+export * from './logprobs.js';
+export * from './reference.js';
+export * from './rng.js';
+export * from './rope.js';
+export * from './safetensors.js';
+export * from './sampler.js';
+export * from './tiny.js';
+export * from './tokenizer.js';
+export * from './weights.js';
