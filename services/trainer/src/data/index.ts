@@ -1,0 +1,3 @@
+export * from './arithmetic.js';
+export * from './example.js';
+export * from './jsonl.js';

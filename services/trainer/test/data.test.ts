@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { DatasetError, generateArithmetic, gsm8kAnswer, parseJsonl } from '../src/index.js';
+
+test('arithmetic examples are deterministic for a seed and their answers are right', () => {
+  const a = generateArithmetic({ seed: 7, count: 50 });
+  const b = generateArithmetic({ seed: 7, count: 50 });
+  assert.deepEqual(a, b);
+  for (const ex of a) {
+    const m = ex.prompt.match(/(\d+) ([+-]) (\d+)/);
+    assert.ok(m, ex.prompt);
+    const [x, op, y] = [Number(m[1]), m[2], Number(m[3])];
+    assert.equal(ex.answer, String(op === '+' ? x + y : x - y), ex.prompt);
+    assert.ok(Number(ex.answer) >= 0);
+  }
+});
+
+test('the worked trace is in the R1 template and ends with the answer', () => {
+  for (const ex of generateArithmetic({ seed: 3, count: 20 })) {
+    assert.match(ex.completion ?? '', /^<think>\n[\s\S]+\n<\/think>\n<answer>\n(\d+)\n<\/answer>$/);
+    assert.ok(ex.completion?.endsWith(`<answer>\n${ex.answer}\n</answer>`));
+  }
+});
+
+test('every column step of an addition trace is arithmetically right', () => {
+  const [ex] = generateArithmetic({
+    seed: 1,
+    count: 1,
+    ops: ['+'],
+    zhFraction: 0,
+    minDigits: 3,
+    maxDigits: 3,
+  });
+  const steps = [...(ex?.completion ?? '').matchAll(/(\d) \+ (\d) \+ (\d) = (\d+), write (\d), carry (\d)/g)];
+  assert.ok(steps.length >= 3);
+  for (const s of steps) {
+    const sum = Number(s[1]) + Number(s[2]) + Number(s[3]);
+    assert.equal(Number(s[4]), sum);
+    assert.equal(Number(s[5]), sum % 10);
+    assert.equal(Number(s[6]), sum >= 10 ? 1 : 0);
+  }
+});
+
+test('the Chinese share follows zhFraction and Chinese examples reason in Chinese', () => {
+  const all = generateArithmetic({ seed: 2, count: 400, zhFraction: 0.5 });
+  const zh = all.filter((e) => e.language === 'zh');
+  assert.ok(zh.length > 150 && zh.length < 250, String(zh.length));
+  assert.match(zh[0]?.completion ?? '', /个位/);
+  assert.match(zh[0]?.prompt ?? '', /^计算/);
+  assert.equal(generateArithmetic({ count: 30, zhFraction: 0 }).filter((e) => e.language === 'zh').length, 0);
+});
+
+test('bad generator options are rejected', () => {
+  assert.throws(() => generateArithmetic({ minDigits: 0 }), /minDigits/);
+  assert.throws(() => generateArithmetic({ ops: [] }), /ops/);
+});
+
+test('GSM8K references give their final number without thousands separators', () => {
+  assert.equal(gsm8kAnswer('She makes 9 * 2 = $18.\n#### 18'), '18');
+  assert.equal(gsm8kAnswer('so\n#### 1,234'), '1234');
+  assert.equal(gsm8kAnswer('no marker'), null);
+});
+
+test('the shared GSM8K test split parses into 1319 prompts with numeric answers', () => {
+  const file = path.resolve(import.meta.dirname, '../../../../shared/data/gsm8k/test.jsonl');
+  const rows = parseJsonl(fs.readFileSync(file, 'utf8'), 'gsm8k');
+  assert.equal(rows.length, 1319);
+  assert.equal(rows[0]?.answer, '18');
+  assert.ok(
+    rows.every((r) => /^-?[\d.]+$/.test(r.answer)),
+    'every GSM8K answer is a number',
+  );
+});
+
+test('JSONL errors name the line and the field', () => {
+  assert.throws(
+    () => parseJsonl('{"prompt":"a","answer":"1"}\n{"prompt":"b"}', 'f.jsonl'),
+    (e: unknown) => e instanceof DatasetError && e.field === 'f.jsonl:2.answer',
+  );
+  assert.throws(() => parseJsonl('{oops', 'f.jsonl'), /f.jsonl:1: not valid JSON/);
+  assert.throws(() => parseJsonl('[1]', 'f.jsonl'), /must be a JSON object/);
+});
