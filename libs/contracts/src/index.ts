@@ -1,1 +1,3 @@
-export {};
+export * from './errors.js';
+export * from './health.js';
+export * from './reward.js';

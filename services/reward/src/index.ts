@@ -1,1 +1,9 @@
-export {};
+export * from './app.js';
+export * from './config.js';
+export * from './errors.js';
+export * from './openapi.js';
+export * from './openrlhf.js';
+export * from './pool.js';
+export * from './scorer.js';
+export * from './scoring.js';
+export * from './server.js';

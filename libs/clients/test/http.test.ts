@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { test } from 'node:test';
+import { HttpClient, RewardClient, ServiceClientError } from '../src/index.js';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, call: number) => void;
+
+async function serve(t: { after: (fn: () => unknown) => void }, handler: Handler): Promise<string> {
+  let call = 0;
+  const server = createServer((req, res) => handler(req, res, ++call));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise((r) => server.close(r)));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+const json = (res: ServerResponse, status: number, body: unknown) => {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+};
+
+test('a 503 is retried and the later success is returned', async (t) => {
+  const url = await serve(t, (_req, res, call) =>
+    call < 3
+      ? json(res, 503, { error: { code: 'GRPO_OVERLOADED', message: 'busy', statusCode: 503 } })
+      : json(res, 200, { ok: call }),
+  );
+  const client = new HttpClient({ baseUrl: url, retries: 3, backoffMs: 1 });
+  assert.deepEqual(await client.request('GET', '/x'), { ok: 3 });
+});
+
+test('a 400 is not retried and carries the code and field', async (t) => {
+  let calls = 0;
+  const url = await serve(t, (_req, res) => {
+    calls++;
+    json(res, 400, {
+      error: { code: 'GRPO_VALIDATION', message: 'items[0].id bad', field: 'items[0].id', statusCode: 400 },
+    });
+  });
+  const client = new RewardClient({ baseUrl: url, retries: 3, backoffMs: 1 });
+  await assert.rejects(
+    client.score({ items: [], rewards: [{ name: 'x' }] }),
+    (e: unknown) =>
+      e instanceof ServiceClientError &&
+      e.code === 'GRPO_VALIDATION' &&
+      e.field === 'items[0].id' &&
+      e.statusCode === 400,
+  );
+  assert.equal(calls, 1);
+});
+
+test('a refused connection fails after every retry with a connection code', async () => {
+  const client = new HttpClient({ baseUrl: 'http://127.0.0.1:1', retries: 2, backoffMs: 1 });
+  await assert.rejects(
+    client.request('GET', '/health'),
+    (e: unknown) =>
+      e instanceof ServiceClientError && e.code === 'GRPO_CLIENT_CONNECTION' && e.attempts === 3,
+  );
+});
+
+test('a reply slower than timeoutMs is a timeout', async (t) => {
+  const url = await serve(t, (_req, res) => {
+    const timer = setTimeout(() => json(res, 200, {}), 2000);
+    res.on('close', () => clearTimeout(timer));
+  });
+  const client = new HttpClient({ baseUrl: url, retries: 0, timeoutMs: 50 });
+  await assert.rejects(
+    client.request('GET', '/slow'),
+    (e: unknown) => e instanceof ServiceClientError && e.code === 'GRPO_CLIENT_TIMEOUT' && e.statusCode === 0,
+  );
+});
+
+test('the body is sent as JSON', async (t) => {
+  const url = await serve(t, (req, res) => {
+    let body = '';
+    req.on('data', (c) => {
+      body += c;
+    });
+    req.on('end', () =>
+      json(res, 200, { method: req.method, type: req.headers['content-type'], body: JSON.parse(body) }),
+    );
+  });
+  const client = new HttpClient({ baseUrl: `${url}/` });
+  assert.deepEqual(await client.request('POST', '/echo', { a: 1 }), {
+    method: 'POST',
+    type: 'application/json',
+    body: { a: 1 },
+  });
+});

@@ -1,0 +1,54 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** This app's Prometheus registry; plugins add their own metrics to it. */
+    metrics: { registry: Registry };
+  }
+  interface FastifyRequest {
+    grpoStartNs?: bigint;
+  }
+}
+
+export interface MetricsOptions {
+  /** Prefix of metric names, e.g. `grpo_reward_`. */
+  prefix: string;
+  /** Skip default process metrics (several apps in one test process). */
+  defaultMetrics?: boolean;
+}
+
+/**
+ * One prom-client registry per app (no global state, so several apps can live in one process),
+ * default process metrics, and `http_request_duration_seconds{method,route,status_code}`.
+ */
+export const metricsPlugin = fp(
+  async (app: FastifyInstance, opts: MetricsOptions) => {
+    const registry = new Registry();
+    if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: opts.prefix });
+    const duration = new Histogram({
+      name: `${opts.prefix}http_request_duration_seconds`,
+      help: 'HTTP request duration by route and status.',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    });
+    app.decorate('metrics', { registry });
+    app.addHook('onRequest', async (request) => {
+      request.grpoStartNs = process.hrtime.bigint();
+    });
+    app.addHook('onResponse', async (request, reply) => {
+      if (request.grpoStartNs === undefined) return;
+      const seconds = Number(process.hrtime.bigint() - request.grpoStartNs) / 1e9;
+      // Unmatched URLs share one label so scanners cannot blow up label cardinality.
+      const route = request.routeOptions.url ?? 'unmatched';
+      duration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, seconds);
+    });
+    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+      reply.header('content-type', registry.contentType);
+      return registry.metrics();
+    });
+  },
+  { name: 'grpo-metrics', fastify: '5.x' },
+);

@@ -1,0 +1,33 @@
+import type { MessagePort } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
+import type { RewardItem, RewardRegistry, RewardResult } from '@grpo/rewards';
+import { scoreCpuChunk, type WireSpec } from './scoring.js';
+
+/** One pool task: a chunk of items and the cpu part of a resolved spec. */
+export interface ChunkTask {
+  items: RewardItem[];
+  spec: WireSpec[];
+  itemTimeoutMs: number;
+  /** The worker posts 'start' here when it picks the task up, so queue time is not charged to the budget. */
+  port: MessagePort;
+}
+
+interface RegistryModule {
+  createRegistry(): RewardRegistry;
+}
+
+// Each worker builds its own registry from the module named in workerData (functions cannot cross threads).
+let registry: Promise<RewardRegistry> | undefined;
+function getRegistry(): Promise<RewardRegistry> {
+  registry ??= (import(workerData.registryModule as string) as Promise<RegistryModule>).then((m) =>
+    m.createRegistry(),
+  );
+  return registry;
+}
+
+export default async function scoreChunk(task: ChunkTask): Promise<RewardResult[][]> {
+  const reg = await getRegistry();
+  task.port.postMessage('start');
+  task.port.close();
+  return scoreCpuChunk(reg, task.items, task.spec, task.itemTimeoutMs);
+}
