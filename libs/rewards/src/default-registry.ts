@@ -1,3 +1,12 @@
+import { accuracy } from './accuracy/accuracy.js';
+import { codeReward } from './code/code.js';
+import {
+  formatReward,
+  languageConsistencyReward,
+  lengthReward,
+  repetitionReward,
+  tagsReward,
+} from './functions/index.js';
 import { RewardRegistry } from './registry.js';
 import type { RewardFunction } from './types.js';
 
@@ -5,7 +14,15 @@ import type { RewardFunction } from './types.js';
  * The built-in reward functions, in the order they are documented. Each module exports its
  * function object; add new ones here.
  */
-export const builtinRewardFunctions: RewardFunction<never>[] = [];
+export const builtinRewardFunctions: RewardFunction<never>[] = [
+  accuracy,
+  formatReward,
+  tagsReward,
+  languageConsistencyReward,
+  lengthReward,
+  repetitionReward,
+  codeReward,
+];
 
 /** A fresh registry holding every built-in reward function. */
 export function createDefaultRegistry(): RewardRegistry {

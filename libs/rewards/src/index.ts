@@ -1,4 +1,7 @@
+export * from './accuracy/index.js';
+export * from './code/index.js';
 export * from './default-registry.js';
 export * from './errors.js';
+export * from './functions/index.js';
 export * from './registry.js';
 export type * from './types.js';

@@ -67,6 +67,17 @@ export class RewardRegistry {
           `invalid params for "${entry.name}" at ${where}: ${first?.message ?? 'invalid'}`,
         );
       }
+      try {
+        fn.validate?.(params);
+      } catch (e) {
+        if (!(e instanceof RewardSpecError)) throw e;
+        const where = `${field}[${i}].${e.field}`;
+        throw new RewardSpecError(
+          e.code,
+          where,
+          `invalid params for "${entry.name}" at ${where}: ${e.message}`,
+        );
+      }
       return { name: entry.name, weight: entry.weight ?? 1, params, fn };
     });
   }

@@ -50,5 +50,11 @@ export interface RewardFunction<P = Record<string, unknown>> {
   /** TypeBox schema of the params; every field has a default so `{}` is valid. */
   params: TSchema;
   kind: 'cpu' | 'async';
+  /**
+   * Checks that need more than the schema (e.g. one param bounded by another). Throws a
+   * RewardSpecError whose field is relative to the params object, e.g. `params.cacheLength`;
+   * the registry calls it once per request, so a bad spec is a 400, not an error per item.
+   */
+  validate?(params: P): void;
   score(item: RewardItem, params: P, ctx: RewardContext): RewardResult | Promise<RewardResult>;
 }

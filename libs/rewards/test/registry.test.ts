@@ -42,3 +42,23 @@ test('params of the wrong type are rejected naming the param', () => {
     (e: unknown) => e instanceof RewardSpecError && e.field === 'rewards[0].params.value',
   );
 });
+
+test('a function validate hook runs at resolve time and its field is given the spec path', () => {
+  const bounded = {
+    ...constant,
+    name: 'bounded',
+    validate: (p: { value: number }) => {
+      if (p.value > 10)
+        throw new RewardSpecError('GRPO_REWARD_BAD_PARAMS', 'params.value', 'value must be <= 10');
+    },
+  };
+  const reg = new RewardRegistry().register(constant).register(bounded);
+  assert.equal(reg.resolve([{ name: 'bounded', params: { value: 3 } }]).length, 1);
+  assert.throws(
+    () => reg.resolve([{ name: 'constant' }, { name: 'bounded', params: { value: 11 } }]),
+    (e: unknown) =>
+      e instanceof RewardSpecError &&
+      e.field === 'rewards[1].params.value' &&
+      e.message.includes('value must be <= 10'),
+  );
+});

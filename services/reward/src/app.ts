@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { poolSize, type RewardConfig } from './config.js';
 import { poolPlugin } from './plugins/pool.js';
+import { sandboxPlugin } from './plugins/sandbox.js';
 import { getRewardRoute } from './routes/get-reward.js';
 import { rewardFunctionsRoute } from './routes/reward-functions.js';
 import { rewardsRoute } from './routes/rewards.js';
@@ -45,6 +46,7 @@ export const rewardApp = fp(
     const registryModule = opts.registryModule ?? DEFAULT_REGISTRY_MODULE;
     const registry = opts.registry ?? ((await import(registryModule)) as RegistryModule).createRegistry();
     if (!inline) await app.register(poolPlugin, { workers: poolSize(config), registryModule });
+    await app.register(sandboxPlugin, { registry });
     const scorer = new RewardScorer(registry, inline ? undefined : app.cpuPool, config);
 
     rewardsRoute(app, scorer, config);

@@ -1,0 +1,71 @@
+import type { Rational } from './rational.js';
+
+/** Expression tree produced by the LaTeX parser (latex-parser.ts) and consumed by compare.ts. */
+export type Node =
+  | { t: 'num'; v: Rational }
+  | { t: 'sym'; name: string }
+  | { t: 'const'; name: 'pi' | 'e' | 'i' | 'inf' }
+  | { t: 'add'; a: Node[] }
+  | { t: 'mul'; a: Node[] }
+  | { t: 'neg'; a: Node }
+  | { t: 'div'; a: Node; b: Node }
+  | { t: 'pow'; a: Node; b: Node }
+  | { t: 'pct'; a: Node }
+  | { t: 'fn'; name: string; args: Node[] }
+  /** `a ± b`: stands for the two answers a+b and a-b. */
+  | { t: 'pm'; a: Node; b: Node }
+  /** A chain of relations `a0 op0 a1 op1 a2 ...`, ops in `=`, `!=`, `<`, `<=`, `>`, `>=`. */
+  | { t: 'rel'; ops: string[]; a: Node[] }
+  /** A bracketed sequence: tuple, point, interval or vector; `open`/`close` are `(`, `[`, `)`, `]`. */
+  | { t: 'seq'; open: string; close: string; a: Node[] }
+  | { t: 'set'; a: Node[] }
+  /** Several answers separated by commas, `or`, `and` at the top level. */
+  | { t: 'list'; a: Node[] }
+  | { t: 'union'; a: Node[] }
+  | { t: 'matrix'; rows: Node[][] }
+  | { t: 'text'; s: string };
+
+/** A stable printed form, used for structural fallbacks and in details. */
+export function show(n: Node): string {
+  switch (n.t) {
+    case 'num':
+      return n.v.d === 1n ? n.v.n.toString() : `${n.v.n}/${n.v.d}`;
+    case 'sym':
+      return n.name;
+    case 'const':
+      return n.name;
+    case 'add':
+      return `(${n.a.map(show).join('+')})`;
+    case 'mul':
+      return `(${n.a.map(show).join('*')})`;
+    case 'neg':
+      return `-${show(n.a)}`;
+    case 'div':
+      return `(${show(n.a)}/${show(n.b)})`;
+    case 'pow':
+      return `(${show(n.a)}^${show(n.b)})`;
+    case 'pct':
+      return `${show(n.a)}%`;
+    case 'fn':
+      return `${n.name}(${n.args.map(show).join(',')})`;
+    case 'pm':
+      return `(${show(n.a)}±${show(n.b)})`;
+    case 'rel': {
+      let s = show(n.a[0]!);
+      for (let i = 0; i < n.ops.length; i++) s += `${n.ops[i]}${show(n.a[i + 1]!)}`;
+      return s;
+    }
+    case 'seq':
+      return `${n.open}${n.a.map(show).join(',')}${n.close}`;
+    case 'set':
+      return `{${n.a.map(show).join(',')}}`;
+    case 'list':
+      return n.a.map(show).join(', ');
+    case 'union':
+      return n.a.map(show).join('∪');
+    case 'matrix':
+      return `[${n.rows.map((r) => r.map(show).join(' ')).join('; ')}]`;
+    case 'text':
+      return `"${n.s}"`;
+  }
+}

@@ -1,0 +1,372 @@
+import { type Node, show } from './ast.js';
+import { type Complex, exact, numeric, symbols } from './evaluate.js';
+import { type Budget, RANDOM_POINTS } from './limits.js';
+import * as Q from './rational.js';
+
+/**
+ * Equivalence of a gold answer and a prediction, both parsed. Returns the name of the rule
+ * that proved them equal, or null. Rules are tried from the most exact to the most lenient;
+ * README section "Equivalence rules" lists each with an example.
+ */
+
+export interface CompareOptions {
+  /** Relative tolerance for numbers that are not both exact rationals. */
+  floatTolerance: number;
+  /** `x = 2` matches `2` when the left side is a bare name. */
+  equationRhs: boolean;
+  /** When false (default), `50%` matches both `50` and `0.5`; when true only `0.5`. */
+  strictPercent: boolean;
+}
+
+type Rule = string | null;
+
+const INF: Node = { t: 'const', name: 'inf' };
+const NEG_INF: Node = { t: 'neg', a: INF };
+
+/** `a ± b` is the two answers a + b and a - b. */
+function expandPm(n: Node): Node {
+  if (n.t === 'pm') {
+    const plus: Node = { t: 'add', a: [n.a, n.b] };
+    const minus: Node = { t: 'add', a: [n.a, { t: 'neg', a: n.b }] };
+    return { t: 'list', a: [plus, minus] };
+  }
+  if (n.t === 'rel' && n.ops.length === 1 && n.ops[0] === '=' && n.a[1]!.t === 'pm') {
+    const rhs = expandPm(n.a[1]!) as { t: 'list'; a: Node[] };
+    return { t: 'list', a: rhs.a.map((r) => ({ t: 'rel', ops: ['='], a: [n.a[0]!, r] }) as Node) };
+  }
+  return n;
+}
+
+/** A left side that names the answer: `x`, `f(x)` (parsed f*x), `f^{-1}(x)`, `x_1`. */
+/** Set elements `1 \pm \sqrt5` stand for two elements. */
+function flatPm(items: Node[]): Node[] {
+  return items.flatMap((n) => (n.t === 'pm' ? (expandPm(n) as { a: Node[] }).a : [n]));
+}
+
+function isName(n: Node): boolean {
+  const atom = (x: Node) => x.t === 'sym' || (x.t === 'pow' && x.a.t === 'sym');
+  if (atom(n)) return true;
+  if (n.t === 'mul') return n.a.length <= 3 && n.a.every(atom);
+  return false;
+}
+
+function isScalar(n: Node): boolean {
+  return !['list', 'set', 'seq', 'union', 'matrix', 'rel', 'text', 'pm'].includes(n.t);
+}
+
+/** +1 for ∞, -1 for -∞, 0 otherwise. */
+function infSign(n: Node): number {
+  if (n.t === 'const' && n.name === 'inf') return 1;
+  if (n.t === 'neg') return -infSign(n.a);
+  if (n.t === 'add' && n.a.length === 2 && n.a[0]!.t === 'num') return infSign(n.a[1]!);
+  return 0;
+}
+
+/** Deterministic PRNG (mulberry32) so a verdict never depends on the run. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function close(a: Complex, b: Complex, tol: number): boolean {
+  const scale = Math.max(Math.hypot(a.re, a.im), Math.hypot(b.re, b.im));
+  return Math.hypot(a.re - b.re, a.im - b.im) <= tol * scale + 1e-12;
+}
+const finite = (a: Complex) => Number.isFinite(a.re) && Number.isFinite(a.im);
+
+export class Comparer {
+  readonly #o: CompareOptions;
+  readonly #budget: Budget;
+  constructor(options: CompareOptions, budget: Budget) {
+    this.#o = options;
+    this.#budget = budget;
+  }
+
+  equal(gold: Node, pred: Node): Rule {
+    this.#budget.tick();
+    const g = expandPm(settle(gold));
+    const p = expandPm(settle(pred));
+    if (show(g) === show(p)) return 'identical';
+    if (g.t === 'text' || p.t === 'text') return null;
+    if (g.t === 'rel' || p.t === 'rel') return this.#withRelation(g, p);
+    // One-element containers against a scalar: `\{3\}` or `3,` vs `3`.
+    if ((g.t === 'list' || g.t === 'set') && g.a.length === 1 && isScalar(p)) return this.equal(g.a[0]!, p);
+    if ((p.t === 'list' || p.t === 'set') && p.a.length === 1 && isScalar(g)) return this.equal(g, p.a[0]!);
+    if (g.t === 'list' || g.t === 'set') {
+      if (p.t === 'list' || p.t === 'set') return this.#unordered(flatPm(g.a), flatPm(p.a)) ? 'set' : null;
+      if (p.t === 'seq' && g.t === 'list') return this.#ordered(g.a, p.a) ? 'tuple' : null;
+      return null;
+    }
+    if (g.t === 'seq') {
+      if (p.t === 'seq') return this.#seq(g, p);
+      // Plain braces `{1,3}` parse as a set; against a tuple the order must still match.
+      if (p.t === 'set') return this.#ordered(g.a, p.a) ? 'tuple' : null;
+      if (p.t === 'list')
+        return g.open === '(' && g.close === ')' && this.#ordered(g.a, p.a) ? 'tuple' : null;
+      if (p.t === 'union' && p.a.length === 1) return this.equal(g, p.a[0]!);
+      return null;
+    }
+    if (g.t === 'union') {
+      if (p.t === 'union') return this.#unordered(g.a, p.a) ? 'union' : null;
+      return g.a.length === 1 ? this.equal(g.a[0]!, p) : null;
+    }
+    if (g.t === 'matrix') {
+      if (p.t !== 'matrix' || p.rows.length !== g.rows.length) return null;
+      for (let r = 0; r < g.rows.length; r++) if (!this.#ordered(g.rows[r]!, p.rows[r]!)) return null;
+      return 'matrix';
+    }
+    if (!isScalar(p)) return null;
+    return this.#scalar(g, p);
+  }
+
+  #ordered(a: Node[], b: Node[]): boolean {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!this.equal(a[i]!, b[i]!)) return false;
+    return true;
+  }
+
+  /** Multiset match, each gold element to a distinct predicted one (sets: order does not matter). */
+  #unordered(a: Node[], b: Node[]): boolean {
+    if (a.length !== b.length) return false;
+    const used = new Array<boolean>(b.length).fill(false);
+    outer: for (const x of a) {
+      for (let j = 0; j < b.length; j++) {
+        if (!used[j] && this.equal(x, b[j]!)) {
+          used[j] = true;
+          continue outer;
+        }
+      }
+      return false;
+    }
+    return true;
+  }
+
+  #seq(g: Extract<Node, { t: 'seq' }>, p: Extract<Node, { t: 'seq' }>): Rule {
+    // Two elements may be an interval: `(1,2)` and `[1,2]` differ. Longer ones are tuples or
+    // vectors, where `(1,2,3)` and `[1,2,3]` are the same.
+    if (g.a.length === 2 && (g.open !== p.open || g.close !== p.close)) return null;
+    return this.#ordered(g.a, p.a) ? (g.a.length === 2 ? 'interval_or_pair' : 'tuple') : null;
+  }
+
+  #withRelation(g: Node, p: Node): Rule {
+    if (g.t === 'rel' && p.t === 'rel') return this.#relations(g, p);
+    const rel = (g.t === 'rel' ? g : p) as Extract<Node, { t: 'rel' }>;
+    const other = g.t === 'rel' ? p : g;
+    // `x = 5+5+1 = 11`: the last side of an assignment chain is the answer (as Math-Verify does).
+    if (rel.ops.every((o) => o === '=') && this.#o.equationRhs && isName(rel.a[0]!)) {
+      const last = rel.a[rel.a.length - 1]!;
+      const r = g.t === 'rel' ? this.equal(last, other) : this.equal(other, last);
+      return r && 'equation_rhs';
+    }
+    // A predicted chain of equalities `2+2=4` ends in its result, when its left side is a
+    // number or a name (so `a+3z=0` still does not match `0`).
+    if (
+      g.t !== 'rel' &&
+      rel.ops.every((o) => o === '=') &&
+      this.#o.equationRhs &&
+      symbols(rel.a[0]!).size === 0
+    ) {
+      return this.equal(other, rel.a[rel.a.length - 1]!) && 'equation_last';
+    }
+    const iv = this.#interval(rel);
+    if (iv && (other.t === 'seq' || other.t === 'union')) {
+      const r = g.t === 'rel' ? this.equal(iv, other) : this.equal(other, iv);
+      return r && 'inequality_interval';
+    }
+    return null;
+  }
+
+  #relations(g: Extract<Node, { t: 'rel' }>, p: Extract<Node, { t: 'rel' }>): Rule {
+    const a = flipGreater(lastAssignment(g));
+    const b = flipGreater(lastAssignment(p));
+    // `x \in [-2,7]` (parsed x = [-2,7]) against `-2 \le x \le 7`.
+    const member = (r: Extract<Node, { t: 'rel' }>) =>
+      r.ops.length === 1 &&
+      r.ops[0] === '=' &&
+      isName(r.a[0]!) &&
+      (r.a[1]!.t === 'seq' || r.a[1]!.t === 'union')
+        ? r.a[1]!
+        : null;
+    const [ma, mb] = [member(a), member(b)];
+    if (ma && !mb) {
+      const iv = this.#interval(b);
+      return iv && this.equal(ma, iv) ? 'inequality_interval' : null;
+    }
+    if (mb && !ma) {
+      const iv = this.#interval(a);
+      return iv && this.equal(iv, mb) ? 'inequality_interval' : null;
+    }
+    if (a.ops.length === 1 && a.ops[0] === '=' && b.ops.length === 1 && b.ops[0] === '=') {
+      const [gl, gr] = a.a as [Node, Node];
+      const [pl, pr] = b.a as [Node, Node];
+      if (isName(gl) && isName(pl) && show(gl) === show(pl)) return this.equal(gr, pr) && 'equation';
+      if (
+        this.#proportional(
+          { t: 'add', a: [gl, { t: 'neg', a: gr }] },
+          { t: 'add', a: [pl, { t: 'neg', a: pr }] },
+        )
+      )
+        return 'equation';
+      return null;
+    }
+    if (a.ops.join() === b.ops.join() && this.#ordered(a.a, b.a)) return 'inequality';
+    const ia = this.#interval(a);
+    const ib = this.#interval(b);
+    if (ia && ib && this.equal(ia, ib)) return 'inequality';
+    return null;
+  }
+
+  /** An inequality as an interval; `-x > -1` too, via the root of a linear side difference. */
+  #interval(rel: Extract<Node, { t: 'rel' }>): Node | null {
+    const direct = toInterval(rel);
+    if (direct || rel.ops.length !== 1) return direct;
+    const op = rel.ops[0]!;
+    if (!['<', '<=', '>', '>='].includes(op)) return null;
+    const f: Node = { t: 'add', a: [rel.a[0]!, { t: 'neg', a: rel.a[1]! }] };
+    const vars = [...symbols(f)];
+    if (vars.length !== 1) return null;
+    const at = (x: number) => numeric(f, new Map([[vars[0]!, { re: x, im: 0 }]]), this.#budget);
+    const [f0, f1, f2] = [at(0), at(1), at(2)];
+    if (![f0, f1, f2].every((v) => finite(v) && Math.abs(v.im) < 1e-12)) return null;
+    const slope = f1.re - f0.re;
+    // Linear only: equal steps, non-zero slope.
+    if (Math.abs(slope) < 1e-12 || Math.abs(f2.re - f1.re - slope) > 1e-9 * Math.max(1, Math.abs(slope)))
+      return null;
+    const root = -f0.re / slope;
+    const rootNode: Node = { t: 'num', v: Q.parseDecimal(root.toPrecision(15)) ?? Q.ZERO };
+    // f < 0 with a positive slope means v < root.
+    const less = (op === '<' || op === '<=') === slope > 0;
+    const strict = op === '<' || op === '>';
+    return less
+      ? { t: 'seq', open: '(', close: strict ? ')' : ']', a: [NEG_INF, rootNode] }
+      : { t: 'seq', open: strict ? '(' : '[', close: ')', a: [rootNode, INF] };
+  }
+
+  /** f and g are equal up to a non-zero constant factor (equations `2x = 4` and `x - 2 = 0`). */
+  #proportional(f: Node, g: Node): boolean {
+    const vars = [...symbols(f, symbols(g))];
+    const rnd = prng(0x5eed);
+    let ratio: Complex | null = null;
+    let valid = 0;
+    for (let k = 0; k < 2 * RANDOM_POINTS && valid < RANDOM_POINTS; k++) {
+      const env = new Map(vars.map((v) => [v, { re: randomValue(rnd), im: 0 }]));
+      const a = numeric(f, env, this.#budget);
+      const b = numeric(g, env, this.#budget);
+      if (!finite(a) || !finite(b)) continue;
+      const bz = Math.hypot(b.re, b.im) < 1e-12;
+      const az = Math.hypot(a.re, a.im) < 1e-12;
+      if (az !== bz) return false;
+      if (az) {
+        valid++;
+        continue;
+      }
+      const d = b.re * b.re + b.im * b.im;
+      const r = { re: (a.re * b.re + a.im * b.im) / d, im: (a.im * b.re - a.re * b.im) / d };
+      if (ratio && !close(ratio, r, Math.max(this.#o.floatTolerance, 1e-9))) return false;
+      ratio ??= r;
+      valid++;
+    }
+    return valid >= 3;
+  }
+
+  #scalar(g: Node, p: Node): Rule {
+    const gi = infSign(g);
+    const pi = infSign(p);
+    if (gi !== 0 || pi !== 0) return gi === pi ? 'infinity' : null;
+    const r = this.#value(g, p);
+    if (r) return r;
+    if (!this.#o.strictPercent) {
+      // Math-Verify and most graders accept `50%` for `50` and for `0.5`.
+      if (g.t === 'pct' && this.#value(g.a, p)) return 'percent';
+      if (p.t === 'pct' && this.#value(g, p.a)) return 'percent';
+    } else if (p.t === 'pct' && g.t === 'pct' && this.#value(g.a, p.a)) return 'percent';
+    return null;
+  }
+
+  #value(g: Node, p: Node): Rule {
+    const eg = exact(g, this.#budget);
+    const ep = eg && exact(p, this.#budget);
+    if (eg && ep && Q.eq(eg, ep)) return 'exact';
+    const vars = [...symbols(g, symbols(p))];
+    const tol = this.#o.floatTolerance;
+    if (vars.length === 0) {
+      const env = new Map<string, Complex>();
+      const a = numeric(g, env, this.#budget);
+      const b = numeric(p, env, this.#budget);
+      if (!finite(a) || !finite(b)) return null;
+      return close(a, b, tol) ? 'numeric' : null;
+    }
+    // Symbolic equality: equal values at random points (Schwartz-Zippel for polynomials;
+    // for other functions a false positive needs a coincidence at every point).
+    const rnd = prng(0x5eed);
+    let valid = 0;
+    for (let k = 0; k < 2 * RANDOM_POINTS && valid < RANDOM_POINTS; k++) {
+      const env = new Map(vars.map((v) => [v, { re: randomValue(rnd), im: 0 }]));
+      const a = numeric(g, env, this.#budget);
+      const b = numeric(p, env, this.#budget);
+      const fa = finite(a);
+      if (fa !== finite(b)) return null;
+      if (!fa) continue;
+      if (!close(a, b, Math.max(tol, 1e-9))) return null;
+      valid++;
+    }
+    return valid >= 3 ? 'symbolic' : null;
+  }
+}
+
+/** Values in ±[0.3, 3.3), away from 0 and from small integers where expressions coincide. */
+function randomValue(rnd: () => number): number {
+  const v = 0.3 + 3 * rnd() + 1e-3 * Math.SQRT2;
+  return rnd() < 0.5 ? -v : v;
+}
+
+/**
+ * `x = 1/3 \approx 0.33` → `x = 1/3` (the approximation is not the answer); `x \approx 11`
+ * alone → `x = 11`. Lists are settled element by element.
+ */
+function settle(n: Node): Node {
+  if (n.t === 'list') return { t: 'list', a: n.a.map(settle) };
+  if (n.t !== 'rel') return n;
+  const k = n.ops.indexOf('~');
+  if (k < 0) return n;
+  if (k === 0) return { t: 'rel', ops: n.ops.map((o) => (o === '~' ? '=' : o)), a: n.a };
+  return { t: 'rel', ops: n.ops.slice(0, k), a: n.a.slice(0, k + 1) };
+}
+
+/** `x = 1 + 1 = 2` → `x = 2`. */
+function lastAssignment(r: Extract<Node, { t: 'rel' }>): Extract<Node, { t: 'rel' }> {
+  if (r.a.length > 2 && r.ops.every((o) => o === '=') && isName(r.a[0]!))
+    return { t: 'rel', ops: ['='], a: [r.a[0]!, r.a[r.a.length - 1]!] };
+  return r;
+}
+
+function flipGreater(r: Extract<Node, { t: 'rel' }>): Extract<Node, { t: 'rel' }> {
+  if (!r.ops.every((o) => o === '>' || o === '>=')) return r;
+  return { t: 'rel', ops: [...r.ops].reverse().map((o) => (o === '>' ? '<' : '<=')), a: [...r.a].reverse() };
+}
+
+/** `x > 2` → (2, ∞), `1 \le x < 3` → [1, 3), when one side is a lone variable. */
+export function toInterval(rel: Extract<Node, { t: 'rel' }>): Node | null {
+  const r = flipGreater(rel);
+  if (!r.ops.every((o) => o === '<' || o === '<=')) return null;
+  const open = (o: string) => (o === '<' ? '(' : '[');
+  const closeB = (o: string) => (o === '<' ? ')' : ']');
+  const constant = (n: Node) => symbols(n).size === 0;
+  if (r.ops.length === 1) {
+    const [l, rr] = r.a as [Node, Node];
+    if (l.t === 'sym' && constant(rr))
+      return { t: 'seq', open: '(', close: closeB(r.ops[0]!), a: [NEG_INF, rr] };
+    if (rr.t === 'sym' && constant(l)) return { t: 'seq', open: open(r.ops[0]!), close: ')', a: [l, INF] };
+    return null;
+  }
+  if (r.ops.length === 2 && r.a[1]!.t === 'sym' && constant(r.a[0]!) && constant(r.a[2]!)) {
+    return { t: 'seq', open: open(r.ops[0]!), close: closeB(r.ops[1]!), a: [r.a[0]!, r.a[2]!] };
+  }
+  return null;
+}

@@ -1,0 +1,539 @@
+import type { Node } from './ast.js';
+import { type Token, tokenize } from './latex-tokens.js';
+import { type Budget, MAX_DEPTH, MAX_NODES, ParseError } from './limits.js';
+import { parseDecimal } from './rational.js';
+
+/**
+ * A recursive-descent parser from normalized LaTeX (or plain math such as `x^2+3*x`) to the
+ * expression tree of ast.ts. Precedence, low to high: answer lists (`,` `;`), relations
+ * (`= < \le ...`), unions (`\cup`), sums and `\pm`, products (explicit and implicit), unary
+ * signs, powers, postfix `!` and `%`, primaries. Inputs are bounded by MAX_NODES and
+ * MAX_DEPTH, and the budget is ticked per node, so malformed or hostile input fails fast
+ * with a ParseError or TimeoutError instead of recursing without end.
+ */
+
+const REL: Record<string, string> = {
+  '=': '=',
+  '<': '<',
+  '>': '>',
+  '<=': '<=',
+  '>=': '>=',
+  '!=': '!=',
+  '\\le': '<=',
+  '\\leq': '<=',
+  '\\leqslant': '<=',
+  '\\ge': '>=',
+  '\\geq': '>=',
+  '\\geqslant': '>=',
+  '\\lt': '<',
+  '\\gt': '>',
+  '\\ne': '!=',
+  '\\neq': '!=',
+  '\\in': '=',
+  '\\approx': '~',
+  '\\equiv': '=',
+  '\\eq': '=',
+};
+
+const FUNCS = new Set([
+  'sin',
+  'cos',
+  'tan',
+  'sec',
+  'csc',
+  'cot',
+  'arcsin',
+  'arccos',
+  'arctan',
+  'sinh',
+  'cosh',
+  'tanh',
+  'ln',
+  'log',
+  'exp',
+  'abs',
+  'sqrt',
+]);
+
+const MATRIX_ENVS = new Set([
+  'pmatrix',
+  'bmatrix',
+  'Bmatrix',
+  'matrix',
+  'vmatrix',
+  'Vmatrix',
+  'smallmatrix',
+  'array',
+]);
+
+function isFnToken(t: Token | undefined): boolean {
+  if (!t) return false;
+  if (t.k === 'word') return FUNCS.has(t.s);
+  return t.k === 'cmd' && FUNCS.has(t.s.slice(1));
+}
+
+export class LatexParser {
+  readonly #toks: Token[];
+  #pos = 0;
+  #depth = 0;
+  #nodes = 0;
+  readonly #budget: Budget;
+
+  constructor(src: string, budget: Budget) {
+    this.#budget = budget;
+    this.#toks = tokenize(src, MAX_NODES);
+  }
+
+  /** Parses the whole input; throws ParseError when something is left over. */
+  parseAll(): Node {
+    if (this.#toks.length === 0) throw new ParseError('empty', 'empty answer');
+    const n = this.#list(() => this.#atEnd());
+    if (!this.#atEnd()) throw new ParseError('bad_syntax', `unexpected "${this.#peek()!.s}"`);
+    return n;
+  }
+
+  #atEnd(): boolean {
+    return this.#pos >= this.#toks.length;
+  }
+  #peek(o = 0): Token | undefined {
+    return this.#toks[this.#pos + o];
+  }
+  #isOp(s: string, o = 0): boolean {
+    const t = this.#toks[this.#pos + o];
+    return !!t && (t.k === 'op' || t.k === 'cmd') && t.s === s;
+  }
+  #eat(s: string): boolean {
+    if (this.#isOp(s)) {
+      this.#pos++;
+      return true;
+    }
+    return false;
+  }
+  #expect(s: string): void {
+    if (!this.#eat(s))
+      throw new ParseError('bad_syntax', `expected "${s}" but found "${this.#peek()?.s ?? 'end'}"`);
+  }
+  #node<T extends Node>(n: T): T {
+    if (++this.#nodes > MAX_NODES)
+      throw new ParseError('too_complex', `answer has more than ${MAX_NODES} nodes`);
+    this.#budget.tick();
+    return n;
+  }
+  #enter(): void {
+    if (++this.#depth > MAX_DEPTH) throw new ParseError('too_deep', `answer nests deeper than ${MAX_DEPTH}`);
+  }
+
+  /** Comma/semicolon separated answers until `stop()`; one item stays itself. */
+  #list(stop: () => boolean): Node {
+    const items = [this.#rel()];
+    while (!stop() && (this.#isOp(',') || this.#isOp(';'))) {
+      this.#pos++;
+      if (stop()) break; // trailing comma
+      items.push(this.#rel());
+    }
+    return items.length === 1 ? items[0]! : this.#node({ t: 'list', a: items });
+  }
+
+  #items(close: string[]): Node[] {
+    const items: Node[] = [];
+    if (close.some((c) => this.#isOp(c))) return items;
+    items.push(this.#rel());
+    while (this.#isOp(',') || this.#isOp(';')) {
+      this.#pos++;
+      items.push(this.#rel());
+    }
+    return items;
+  }
+
+  #rel(): Node {
+    const a = [this.#union()];
+    const ops: string[] = [];
+    for (;;) {
+      const t = this.#peek();
+      const op = t && (t.k === 'op' || t.k === 'cmd') ? REL[t.s] : undefined;
+      if (!op) break;
+      this.#pos++;
+      ops.push(op);
+      a.push(this.#union());
+    }
+    return ops.length ? this.#node({ t: 'rel', ops, a }) : a[0]!;
+  }
+
+  #union(): Node {
+    const a = [this.#add()];
+    while (this.#eat('\\cup')) a.push(this.#add());
+    return a.length > 1 ? this.#node({ t: 'union', a }) : a[0]!;
+  }
+
+  #add(): Node {
+    this.#enter();
+    let left = this.#term();
+    const terms = [left];
+    for (;;) {
+      if (this.#eat('+')) terms.push(this.#term());
+      else if (this.#eat('-')) terms.push(this.#node({ t: 'neg', a: this.#term() }));
+      else if (this.#eat('\\pm') || this.#eat('\\mp')) {
+        left = terms.length === 1 ? terms[0]! : this.#node({ t: 'add', a: terms.splice(0) });
+        const right = this.#term();
+        terms.length = 0;
+        terms.push(this.#node({ t: 'pm', a: left, b: right }));
+      } else break;
+    }
+    this.#depth--;
+    return terms.length === 1 ? terms[0]! : this.#node({ t: 'add', a: terms });
+  }
+
+  #startsFactor(): boolean {
+    const t = this.#peek();
+    if (!t) return false;
+    if (t.k === 'num' || t.k === 'sym' || t.k === 'word') return true;
+    if (t.k === 'op') return t.s === '(' || t.s === '{';
+    return (
+      t.k === 'cmd' &&
+      /^\\(frac|sqrt|binom|pi|infty|lfloor|lceil|operatorname|mathbb|sin|cos|tan|sec|csc|cot|arcsin|arccos|arctan|sinh|cosh|tanh|ln|log|exp|e|begin)$/.test(
+        t.s,
+      )
+    );
+  }
+
+  #term(): Node {
+    const factors = [this.#unary()];
+    for (;;) {
+      if (this.#eat('*') || this.#eat('\\cdot') || this.#eat('\\times') || this.#eat('\\ast')) {
+        factors.push(this.#unary());
+      } else if (this.#eat('/') || this.#eat('\\div')) {
+        const b = this.#unary();
+        const a = factors.length === 1 ? factors[0]! : this.#node({ t: 'mul', a: factors.splice(0) });
+        factors.length = 0;
+        factors.push(this.#node({ t: 'div', a, b }));
+      } else if (this.#startsFactor()) {
+        const prev = this.#toks[this.#pos - 1];
+        const mixed = this.#mixedNumber(prev);
+        if (mixed) {
+          const last = factors.pop()!;
+          factors.push(
+            last.t === 'neg'
+              ? this.#node({ t: 'neg', a: this.#node({ t: 'add', a: [last.a, mixed] }) })
+              : this.#node({ t: 'add', a: [last, mixed] }),
+          );
+        } else factors.push(this.#pow());
+      } else break;
+    }
+    return factors.length === 1 ? factors[0]! : this.#node({ t: 'mul', a: factors });
+  }
+
+  /** `2\frac{1}{2}` is the mixed number 2 1/2 (Hendrycks MATH convention), not 2 * 1/2. */
+  #mixedNumber(prev: Token | undefined): Node | null {
+    if (!prev || prev.k !== 'num' || prev.s.includes('.') || !this.#isOp('\\frac')) return null;
+    const m = this.#toks.slice(this.#pos, this.#pos + 7).map((t) => t.s);
+    const digits = /^\d+$/;
+    let frac: [string, string] | null = null;
+    let width = 0;
+    if (
+      m[1] === '{' &&
+      digits.test(m[2] ?? '') &&
+      m[3] === '}' &&
+      m[4] === '{' &&
+      digits.test(m[5] ?? '') &&
+      m[6] === '}'
+    ) {
+      frac = [m[2]!, m[5]!];
+      width = 7;
+    } else if (m[1] && /^\d\d$/.test(m[1])) {
+      frac = [m[1][0]!, m[1][1]!];
+      width = 2;
+    }
+    if (!frac) return null;
+    this.#pos += width;
+    return this.#node({
+      t: 'div',
+      a: this.#node({ t: 'num', v: parseDecimal(frac[0])! }),
+      b: this.#node({ t: 'num', v: parseDecimal(frac[1])! }),
+    });
+  }
+
+  #unary(): Node {
+    if (this.#eat('-')) return this.#node({ t: 'neg', a: this.#unary() });
+    if (this.#eat('+')) return this.#unary();
+    if (this.#eat('\\pm') || this.#eat('\\mp')) {
+      return this.#node({ t: 'pm', a: this.#node({ t: 'num', v: { n: 0n, d: 1n } }), b: this.#unary() });
+    }
+    return this.#pow();
+  }
+
+  #pow(): Node {
+    this.#enter();
+    let base = this.#postfix(this.#primary());
+    if (this.#eat('^')) {
+      // Right-associative: 2^3^2 = 2^(3^2).
+      const exps = [this.#exponent()];
+      while (this.#eat('^')) exps.push(this.#exponent());
+      let exp = exps.pop()!;
+      while (exps.length) exp = this.#node({ t: 'pow', a: exps.pop()!, b: exp });
+      base = this.#postfix(this.#node({ t: 'pow', a: base, b: exp }));
+    }
+    this.#depth--;
+    return base;
+  }
+
+  /** The argument of `^`, `\frac`, `\sqrt` without braces is one character or one group. */
+  #single(): Node {
+    const t = this.#peek();
+    if (!t) throw new ParseError('bad_syntax', 'missing argument');
+    if (t.k === 'op' && t.s === '{') return this.#group();
+    if (t.k === 'num' && t.s.length > 1) {
+      // `\frac12`, `x^23`: the argument is the first digit only.
+      this.#toks[this.#pos] = { k: 'num', s: t.s.slice(1), sp: false };
+      return this.#node({ t: 'num', v: parseDecimal(t.s[0]!)! });
+    }
+    if (t.k === 'op' && (t.s === '-' || t.s === '+')) {
+      this.#pos++;
+      const inner = this.#single();
+      return t.s === '-' ? this.#node({ t: 'neg', a: inner }) : inner;
+    }
+    return this.#primary();
+  }
+
+  #exponent(): Node {
+    return this.#single();
+  }
+
+  #group(): Node {
+    this.#expect('{');
+    this.#enter();
+    const items = this.#items(['}']);
+    this.#expect('}');
+    this.#depth--;
+    if (items.length === 0) throw new ParseError('bad_syntax', 'empty group');
+    return items.length === 1 ? items[0]! : this.#node({ t: 'set', a: items });
+  }
+
+  #postfix(n: Node): Node {
+    for (;;) {
+      if (this.#eat('!')) n = this.#node({ t: 'fn', name: 'factorial', args: [n] });
+      else if (this.#eat('%')) n = this.#node({ t: 'pct', a: n });
+      else if (this.#isOp("'")) this.#pos++;
+      else return n;
+    }
+  }
+
+  #rawGroupText(): string {
+    if (!this.#isOp('{')) {
+      const t = this.#peek();
+      this.#pos++;
+      return t?.s ?? '';
+    }
+    this.#pos++;
+    let s = '';
+    let depth = 1;
+    while (!this.#atEnd()) {
+      const t = this.#peek()!;
+      this.#pos++;
+      if (t.s === '{') depth++;
+      if (t.s === '}' && --depth === 0) return s;
+      s += t.s;
+    }
+    throw new ParseError('bad_syntax', 'unclosed "{"');
+  }
+
+  #fn(name: string): Node {
+    let power: Node | null = null;
+    let base: Node | null = null;
+    for (let k = 0; k < 2; k++) {
+      if (this.#eat('^')) power = this.#single();
+      else if (this.#eat('_')) base = this.#single();
+    }
+    let arg: Node;
+    if (name === 'sqrt' && this.#eat('[')) {
+      const index = this.#add();
+      this.#expect(']');
+      const rad = this.#single();
+      return this.#node({ t: 'fn', name: 'root', args: [rad, index] });
+    }
+    if (this.#isOp('(')) arg = this.#primary();
+    else if (name === 'sqrt' && this.#isOp('{')) arg = this.#group();
+    else {
+      // `\sin 2x` is sin(2x): the argument runs over implicit factors up to an operator.
+      const fs = [this.#pow()];
+      while (this.#startsFactor() && !isFnToken(this.#peek()) && !this.#isOp('(')) fs.push(this.#pow());
+      arg = fs.length === 1 ? fs[0]! : this.#node({ t: 'mul', a: fs });
+    }
+    let n: Node =
+      name === 'log' && base
+        ? this.#node({ t: 'fn', name: 'logb', args: [arg, base] })
+        : this.#node({ t: 'fn', name, args: [arg] });
+    if (power) n = this.#node({ t: 'pow', a: n, b: power });
+    return n;
+  }
+
+  #primary(): Node {
+    this.#enter();
+    try {
+      return this.#primaryInner();
+    } finally {
+      this.#depth--;
+    }
+  }
+
+  #primaryInner(): Node {
+    const t = this.#peek();
+    if (!t) throw new ParseError('bad_syntax', 'unexpected end');
+    this.#pos++;
+    if (t.k === 'num') {
+      if (this.#eat('_')) return this.#node({ t: 'num', v: baseNumber(t.s, this.#rawGroupText()) });
+      const v = parseDecimal(t.s);
+      if (!v) throw new ParseError('too_complex', `number "${t.s.slice(0, 20)}" is out of range`);
+      return this.#node({ t: 'num', v });
+    }
+    if (t.k === 'word') {
+      if (t.s === 'pi') return this.#node({ t: 'const', name: 'pi' });
+      if (t.s === 'inf') return this.#node({ t: 'const', name: 'inf' });
+      return this.#fn(t.s);
+    }
+    if (t.k === 'sym') {
+      if (this.#eat('_')) {
+        const sub = this.#rawGroupText();
+        return this.#node({ t: 'sym', name: `${t.s}_${sub}` });
+      }
+      if (t.s === 'e') return this.#node({ t: 'const', name: 'e' });
+      if (t.s === 'i') return this.#node({ t: 'const', name: 'i' });
+      return this.#node({ t: 'sym', name: t.s });
+    }
+    if (t.k === 'op') {
+      if (t.s === '(' || t.s === '[') {
+        const items = this.#items([')', ']']);
+        const close = this.#peek();
+        if (!close || (close.s !== ')' && close.s !== ']'))
+          throw new ParseError('bad_syntax', `unclosed "${t.s}"`);
+        this.#pos++;
+        if (items.length === 0) throw new ParseError('bad_syntax', 'empty brackets');
+        if (items.length === 1 && (t.s === '(' || close.s === ']') && t.s === (close.s === ')' ? '(' : '['))
+          return items[0]!;
+        return this.#node({ t: 'seq', open: t.s, close: close.s, a: items });
+      }
+      if (t.s === '{') {
+        this.#pos--;
+        return this.#group();
+      }
+      if (t.s === '|') {
+        const inner = this.#add();
+        this.#expect('|');
+        return this.#node({ t: 'fn', name: 'abs', args: [inner] });
+      }
+      throw new ParseError('bad_syntax', `unexpected "${t.s}"`);
+    }
+    // Commands.
+    const name = t.s.slice(1);
+    switch (name) {
+      case 'frac':
+      case 'dfrac':
+      case 'tfrac':
+      case 'cfrac': {
+        const a = this.#single();
+        const b = this.#single();
+        return this.#node({ t: 'div', a, b });
+      }
+      case 'binom': {
+        const a = this.#single();
+        const b = this.#single();
+        return this.#node({ t: 'fn', name: 'binom', args: [a, b] });
+      }
+      case 'pi':
+        return this.#node({ t: 'const', name: 'pi' });
+      case 'infty':
+      case 'infin':
+        return this.#node({ t: 'const', name: 'inf' });
+      case 'e':
+        return this.#node({ t: 'const', name: 'e' });
+      case 'emptyset':
+      case 'varnothing':
+        return this.#node({ t: 'set', a: [] });
+      case '{':
+      case 'lbrace': {
+        const items = this.#items(['\\}', '\\rbrace']);
+        if (!this.#eat('\\}') && !this.#eat('\\rbrace')) throw new ParseError('bad_syntax', 'unclosed "\\{"');
+        return this.#node({ t: 'set', a: items });
+      }
+      case 'langle': {
+        const items = this.#items(['\\rangle']);
+        this.#expect('\\rangle');
+        return this.#node({ t: 'seq', open: '(', close: ')', a: items });
+      }
+      case 'lfloor':
+      case 'lceil': {
+        const inner = this.#add();
+        this.#expect(name === 'lfloor' ? '\\rfloor' : '\\rceil');
+        return this.#node({ t: 'fn', name: name === 'lfloor' ? 'floor' : 'ceil', args: [inner] });
+      }
+      case 'lvert':
+      case 'vert': {
+        const inner = this.#add();
+        if (!this.#eat('\\rvert')) this.#expect('\\vert');
+        return this.#node({ t: 'fn', name: 'abs', args: [inner] });
+      }
+      case 'operatorname': {
+        const fname = this.#rawGroupText();
+        if (FUNCS.has(fname)) return this.#fn(fname);
+        return this.#node({ t: 'sym', name: fname });
+      }
+      case 'mathbb': {
+        const set = this.#rawGroupText();
+        if (set === 'R') {
+          const inf: Node = { t: 'const', name: 'inf' };
+          return this.#node({ t: 'seq', open: '(', close: ')', a: [{ t: 'neg', a: inf }, inf] });
+        }
+        return this.#node({ t: 'sym', name: `set_${set}` });
+      }
+      case 'begin':
+        return this.#matrixEnv();
+      default:
+        if (FUNCS.has(name)) return this.#fn(name);
+        throw new ParseError('bad_syntax', `unsupported command "\\${name.slice(0, 30)}"`);
+    }
+  }
+
+  #matrixEnv(): Node {
+    const env = this.#rawGroupText();
+    if (!MATRIX_ENVS.has(env))
+      throw new ParseError('bad_syntax', `unsupported environment "${env.slice(0, 30)}"`);
+    if (env === 'array' && this.#isOp('{')) this.#rawGroupText();
+    const rows: Node[][] = [];
+    let row: Node[] = [];
+    for (;;) {
+      this.#budget.tick();
+      if (this.#eat('\\end')) {
+        this.#rawGroupText();
+        break;
+      }
+      if (this.#atEnd()) throw new ParseError('bad_syntax', `unclosed environment "${env}"`);
+      row.push(this.#rel());
+      if (this.#eat('&')) continue;
+      if (this.#eat('\\\\')) {
+        rows.push(row);
+        row = [];
+      }
+    }
+    if (row.length) rows.push(row);
+    if (rows.length === 0) throw new ParseError('bad_syntax', 'empty matrix');
+    return this.#node({ t: 'matrix', rows });
+  }
+}
+
+/** `204_5`: digits in base 2..36 (the subscript), as in MATH number-theory answers. */
+function baseNumber(digits: string, base: string): { n: bigint; d: bigint } {
+  const b = Number(base);
+  if (!Number.isInteger(b) || b < 2 || b > 36 || !/^[0-9a-zA-Z]{1,200}$/.test(digits))
+    throw new ParseError('bad_syntax', `bad base-${base.slice(0, 10)} number`);
+  let n = 0n;
+  for (const ch of digits.toLowerCase()) {
+    const v = Number.parseInt(ch, 36);
+    if (v >= b) throw new ParseError('bad_syntax', `digit ${ch} is not valid in base ${b}`);
+    n = n * BigInt(b) + BigInt(v);
+  }
+  return { n, d: 1n };
+}
+
+/** Parses one normalized answer. */
+export function parseLatex(src: string, budget: Budget): Node {
+  return new LatexParser(src, budget).parseAll();
+}

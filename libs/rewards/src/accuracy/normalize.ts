@@ -1,0 +1,192 @@
+/**
+ * String normalization of an extracted answer before parsing: what the Hendrycks MATH
+ * `strip_string` / `is_equiv` (Hendrycks et al. 2021, "Measuring Mathematical Problem
+ * Solving With the MATH Dataset") and Minerva (Lewkowycz et al. 2022, appendix D.1)
+ * normalizers do, plus Unicode and multilingual forms seen in model outputs. Every step is a
+ * linear-time regex or scan; the input is already capped by `maxAnswerChars`.
+ */
+
+export interface Normalized {
+  /** LaTeX/plain math ready for the parser, or the lowercased words of a text answer. */
+  text: string;
+  /** True when the answer is words (e.g. `\text{Monday}`, `yes`), compared as text. */
+  isText: boolean;
+}
+
+const UNICODE: [RegExp, string][] = [
+  [/[\u2212\u2012\u2013\u2014\uFE63\uFF0D]/g, '-'],
+  [/[\u00D7\u2715\u2716]/g, '\\times '],
+  [/[\u00B7\u22C5\u2219]/g, '\\cdot '],
+  [/\u00F7/g, '/'],
+  [/\u03C0/g, '\\pi '],
+  [/\u221E/g, '\\infty '],
+  [/\u221A/g, '\\sqrt'],
+  [/\u2264|\u2A7D/g, '\\le '],
+  [/\u2265|\u2A7E/g, '\\ge '],
+  [/\u2260/g, '\\ne '],
+  [/\u222A/g, '\\cup '],
+  [/\u2208/g, '\\in '],
+  [/\u2205/g, '\\emptyset '],
+  [/\u00B1/g, '\\pm '],
+  [/\u00B2/g, '^2'],
+  [/\u00B3/g, '^3'],
+  [/\u00BD/g, '(1/2)'],
+  [/\u00BC/g, '(1/4)'],
+  [/\u00BE/g, '(3/4)'],
+  [/[\u00B0\u2103]/g, ''],
+  [/\uFF0C|\u3001/g, ','],
+  [/\uFF1A/g, ':'],
+  [/\uFF08/g, '('],
+  [/\uFF09/g, ')'],
+  [/\u3002/g, '.'],
+  [/[\u00A0\u2009\u202F\u3000]/g, ' '],
+];
+
+/** Function names and constants that must not be taken for trailing unit words. */
+const MATH_WORDS = new Set([
+  'sin',
+  'cos',
+  'tan',
+  'sec',
+  'csc',
+  'cot',
+  'ln',
+  'log',
+  'exp',
+  'sqrt',
+  'pi',
+  'arcsin',
+  'arccos',
+  'arctan',
+  'sinh',
+  'cosh',
+  'tanh',
+  'abs',
+  'inf',
+]);
+
+const NUMBER_WORDS = new Map(
+  'zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty'
+    .split(' ')
+    .map((w, i) => [w, i] as [string, number]),
+);
+
+/** `0.1\overline{6}` (also `\dot{}`-free forms) → the exact fraction 1/6, written `(n/d)`. */
+function repeatingDecimal(s: string): string {
+  return s.replace(
+    /(-?)(\d*)\.(\d*)\\overline\s*\{(\d{1,12})\}/g,
+    (_m, sign: string, int: string, fixed: string, rep: string) => {
+      const whole = BigInt(`${int || '0'}${fixed}${rep}`) - BigInt(`${int || '0'}${fixed}`);
+      const den = 10n ** BigInt(fixed.length) * (10n ** BigInt(rep.length) - 1n);
+      return `(${sign}${whole}/${den})`;
+    },
+  );
+}
+
+/** Placeholder for the LaTeX row break `\\\\` while spacing commands are removed. */
+const ROW = '\u0000';
+
+const TEXT_CMD =
+  /\\(?:text|textbf|textit|textrm|textsf|texttt|textnormal|textup|mbox|mathrm|mathbf|mathit|mathsf|mathtt|rm|bf)\s*\{/g;
+
+/** Replaces `\text{...}` groups (braces matched) by their content, marking unit words. */
+function unwrapText(s: string): string {
+  let out = '';
+  let last = 0;
+  TEXT_CMD.lastIndex = 0;
+  for (let m = TEXT_CMD.exec(s); m; m = TEXT_CMD.exec(s)) {
+    let depth = 1;
+    let j = m.index + m[0].length;
+    for (; j < s.length && depth > 0; j++) {
+      if (s[j] === '{') depth++;
+      else if (s[j] === '}') depth--;
+    }
+    const inner = s.slice(m.index + m[0].length, j - 1);
+    out += s.slice(last, m.index);
+    const before = out.trimEnd();
+    const word = inner.trim();
+    if (/^(or|and|或|和|и|или|oder|ou|o|y|et|und)$/i.test(word)) out += ',';
+    else if (/[\d})]$/.test(before) && /^[a-zA-Z\s.^/\d-]*$/.test(word) && /[a-zA-Z]/.test(word)) {
+      // A unit after a number, with its power: `5\text{ cm}^2`.
+      out += ' ';
+      const pow = /^\s*\^\s*(?:\{\s*\d\s*\}|\d)/.exec(s.slice(j));
+      if (pow) j += pow[0].length;
+    } else out += ` ${inner} `;
+    last = j;
+    TEXT_CMD.lastIndex = j;
+  }
+  return out + s.slice(last);
+}
+
+export function normalizeAnswer(raw: string): Normalized {
+  // Our map first (NFKC would turn x² into x2 and ½ into 1⁄2), then NFKC for full-width forms.
+  let s = raw;
+  for (const [re, rep] of UNICODE) s = s.replace(re, rep);
+  // Over-escaped LaTeX from JSON or Python sources (`\\frac`): a row break is never glued to a word.
+  s = s.normalize('NFKC').replace(/(?<!\\)\\\\(?=[a-zA-Z])/g, '\\');
+  s = repeatingDecimal(s.replaceAll('\\\\', ROW));
+  s = s
+    .replace(/\\\$|\$/g, ' ')
+    .replace(/\\[()[\]]/g, ' ')
+    .replace(/\\(?:displaystyle|textstyle|scriptstyle|limits|nolimits)\b/g, '')
+    .replace(/\\(?:boxed|fbox|vec|overline|hat|bar|mathbb(?=\{[^R]))\s*(?=\{)/g, '')
+    .replace(/\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|Biggr|big|Big|bigg|Bigg)\s*\./g, '')
+    .replace(
+      /\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|Biggr|big|Big|bigg|Bigg)(?![a-zA-Z])/g,
+      '',
+    )
+    .replace(/(\d),\\!\s*(?=\d{3}(?!\d))/g, '$1,')
+    .replace(/\\[!,;:> ]|~|\\q?quad\b/g, ' ')
+    .replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|\\circ|\\degree\b/g, '')
+    .replace(/\\%/g, '%')
+    .replace(/\{,\}/g, '')
+    // An ellipsis is content, not punctuation: `1, 2, 3, \dots` is not `1, 2, 3`.
+    .replace(/\\(?:ldots|cdots|dots)\b|\.\.\.|…/g, ' \\dots ')
+    .replace(/\\(?:dfrac|tfrac|cfrac)/g, '\\frac')
+    .replace(/\\(?:dbinom|tbinom)/g, '\\binom')
+    .replace(/\^\s*\{?\\prime\}?/g, "'");
+  s = unwrapText(s);
+  s = s.replace(/\binfinity\b/gi, '\\infty ');
+  const asNumber = NUMBER_WORDS.get(s.trim().toLowerCase());
+  if (asNumber !== undefined) s = String(asNumber);
+  // "or"/"and" between answers, also in other languages: several answers.
+  s = s.replace(/\s(?:or|and|或|和|oder|und|ou|или)\s/gi, ',');
+  // Thousands separators: 1,000,000 and 1 000 000 (groups of exactly three digits).
+  // Not right after an opening bracket: `(12,102)` is a pair.
+  s = s.replace(/(?<![\d.,([{])\d{1,3}(?:,\d{3})+(?![\d,]|\.\d*,)/g, (m) => m.replaceAll(',', ''));
+  s = s.replace(/(?<![\d.])\d{1,3}(?: \d{3})+(?![\d.])/g, (m) => m.replaceAll(' ', ''));
+  s = s.trim();
+  // Trailing punctuation and trailing CJK unit characters (元, 个, 米 ...).
+  for (let k = 0; k < 8; k++) {
+    const before = s;
+    s = s
+      .replace(/[.,;:?。]$/u, '')
+      .replace(/(?<=[\d%)}])\s*[\u3040-\u9fff\uac00-\ud7af]+$/u, '')
+      .trim();
+    if (s === before) break;
+  }
+  // Trailing unit words after a number: `18 dollars`, `5 cm^2`, `3 square feet`.
+  for (let k = 0; k < 6; k++) {
+    const m = /(?<=[\d%)}]|\d\s)\s*([a-zA-Z]{2,})(?:\s*\^\s*\{?\d\}?)?\.?$/.exec(s);
+    if (!m || MATH_WORDS.has(m[1]!.toLowerCase()) || !/\d/.test(s.slice(0, m.index))) break;
+    s = s.slice(0, m.index).trim();
+  }
+  s = s.replaceAll(ROW, ' \\\\ ');
+  const words = s.replace(/[{}]/g, ' ').trim();
+  if (/^[\p{L}\s'-]+$/u.test(words) && isTextAnswer(words)) {
+    return {
+      text: words
+        .toLowerCase()
+        .replace(/^the\s+/, '')
+        .replace(/\s+/g, ' '),
+      isText: true,
+    };
+  }
+  return { text: s, isText: false };
+}
+
+/** Words, not an expression: some word of 3+ letters that is no function name, or any non-Latin letter. */
+function isTextAnswer(words: string): boolean {
+  if (/[^\s'a-zA-Z-]/.test(words)) return true;
+  return words.split(/[\s'-]+/).some((w) => w.length >= 3 && !MATH_WORDS.has(w.toLowerCase()));
+}

@@ -1,0 +1,130 @@
+import type { Node } from './ast.js';
+import { show } from './ast.js';
+import { Comparer } from './compare.js';
+import { type ExtractMethod, extractAnswer } from './extract.js';
+import { parseLatex } from './latex-parser.js';
+import { Budget, DEFAULT_MAX_ANSWER_CHARS, DEFAULT_TIMEOUT_MS, ParseError, TimeoutError } from './limits.js';
+import { normalizeAnswer } from './normalize.js';
+
+/** Options of `verifyMath` and the params of the `accuracy` reward. Every field has a default. */
+export interface VerifyOptions {
+  /** Time budget for the pair, extraction + parsing + comparison (ms). Default 1000. */
+  timeoutMs?: number;
+  /** Absolute deadline (Date.now() clock) from the caller; the earlier of the two applies. */
+  deadlineMs?: number;
+  /** Relative tolerance for inexact numbers. Default 1e-6. */
+  floatTolerance?: number;
+  /** Fall back to the last math block / last number when no answer marker is found. Default true. */
+  lastNumberFallback?: boolean;
+  /** Extracted answers longer than this are refused (prediction: `unparseable`, reference: `error`). Default 1000. */
+  maxAnswerChars?: number;
+  /** `x = 2` matches `2`. Default true. */
+  equationRhs?: boolean;
+  /** Only `0.5` matches `50%` (not `50`). Default false. */
+  strictPercent?: boolean;
+}
+
+export type VerifyStatus = 'ok' | 'wrong' | 'unparseable' | 'error';
+
+export interface VerifyResult {
+  status: VerifyStatus;
+  /** Why a pair is not `ok`: `no_answer`, `answer_too_long`, `bad_syntax`, `too_complex`, `too_deep`, `bad_reference`, `timeout`, `not_equal`. */
+  reason?: string;
+  /** The rule that proved equality (`exact`, `symbolic`, `set`, ...). */
+  rule?: string;
+  gold?: string;
+  prediction?: string;
+  goldMethod?: ExtractMethod;
+  predictionMethod?: ExtractMethod;
+  /** The parsed forms, printed. */
+  goldParsed?: string;
+  predictionParsed?: string;
+}
+
+interface Side {
+  raw: string;
+  method: ExtractMethod;
+  node: Node | null;
+  /** Normalized text, for the text-answer comparison. */
+  text: string;
+  failure?: string;
+}
+
+function prepare(raw: string, method: ExtractMethod, budget: Budget): Side {
+  const norm = normalizeAnswer(raw);
+  budget.check();
+  if (norm.isText) return { raw, method, node: { t: 'text', s: norm.text }, text: norm.text };
+  if (!norm.text) return { raw, method, node: null, text: '', failure: 'empty' };
+  try {
+    return { raw, method, node: parseLatex(norm.text, budget), text: norm.text };
+  } catch (e) {
+    if (e instanceof ParseError) return { raw, method, node: null, text: norm.text, failure: e.reason };
+    throw e;
+  }
+}
+
+/** The letter of a multiple-choice answer: `(B)`, `(B) 12`, `\\text{(B)}`, or a lone `B`. */
+function choiceLetter(raw: string): string | null {
+  const s = raw.replace(/\\text(?:bf)?\{([^{}]*)\}|\$/g, '$1').trim();
+  return (/^\(([A-E])\)/.exec(s) ?? /^([A-E])$/.exec(s))?.[1] ?? null;
+}
+
+/**
+ * Grades one prediction against one gold answer. Never throws for any input strings: bad
+ * input yields a status. See docs/accuracy.md for the rules.
+ */
+export function verifyMath(gold: string, prediction: string, options: VerifyOptions = {}): VerifyResult {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxChars = options.maxAnswerChars ?? DEFAULT_MAX_ANSWER_CHARS;
+  const budget = Budget.fromTimeout(timeoutMs, options.deadlineMs);
+  const out: VerifyResult = { status: 'error' };
+  try {
+    const g = extractAnswer(gold, { lastNumberFallback: true, whole: 'text', maxWholeChars: maxChars });
+    if (!g) return { status: 'error', reason: 'bad_reference' };
+    out.gold = g.answer.slice(0, maxChars);
+    out.goldMethod = g.method;
+    if (g.answer.length > maxChars) return { ...out, status: 'error', reason: 'bad_reference' };
+    budget.check();
+    const p = extractAnswer(prediction, {
+      lastNumberFallback: options.lastNumberFallback ?? true,
+      whole: 'bare',
+      maxWholeChars: maxChars,
+    });
+    if (!p) return { ...out, status: 'unparseable', reason: 'no_answer' };
+    out.prediction = p.answer.slice(0, maxChars);
+    out.predictionMethod = p.method;
+    if (p.answer.length > maxChars) return { ...out, status: 'unparseable', reason: 'answer_too_long' };
+    budget.check();
+
+    const gs = prepare(g.answer, g.method, budget);
+    const ps = prepare(p.answer, p.method, budget);
+    if (gs.node) out.goldParsed = show(gs.node);
+    if (ps.node) out.predictionParsed = show(ps.node);
+    // Multiple choice: \text{(B)}, (B) 12 and a bare B all name choice B.
+    const gc = choiceLetter(gs.raw);
+    const pc = gc && choiceLetter(ps.raw);
+    if (gc && pc) {
+      return gc === pc
+        ? { ...out, status: 'ok', rule: 'choice' }
+        : { ...out, status: 'wrong', reason: 'not_equal' };
+    }
+    // Same normalized text is equal whatever it parses to (covers answers outside the grammar).
+    if (gs.text && gs.text === ps.text) return { ...out, status: 'ok', rule: 'same_text' };
+    if (!gs.node) return { ...out, status: 'error', reason: 'bad_reference' };
+    if (!ps.node) return { ...out, status: 'unparseable', reason: ps.failure ?? 'bad_syntax' };
+    const comparer = new Comparer(
+      {
+        floatTolerance: options.floatTolerance ?? 1e-6,
+        equationRhs: options.equationRhs ?? true,
+        strictPercent: options.strictPercent ?? false,
+      },
+      budget,
+    );
+    const rule = comparer.equal(gs.node, ps.node);
+    return rule ? { ...out, status: 'ok', rule } : { ...out, status: 'wrong', reason: 'not_equal' };
+  } catch (e) {
+    if (e instanceof TimeoutError) return { ...out, status: 'error', reason: 'timeout' };
+    if (e instanceof RangeError) return { ...out, status: 'error', reason: 'too_complex' };
+    throw e;
+  }
+}

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { type VerifyResult, verifyMath } from '../src/index.js';
+
+// Adversarial inputs: each must come back with a status, never hang or throw, and within
+// its budget (plus a margin for the scans that run before the first clock check and for a
+// busy 2-core machine).
+const MARGIN_MS = 400;
+
+function timed(gold: string, prediction: string, timeoutMs = 200, maxAnswerChars?: number) {
+  const t0 = performance.now();
+  const r: VerifyResult = verifyMath(gold, prediction, {
+    timeoutMs,
+    ...(maxAnswerChars ? { maxAnswerChars } : {}),
+  });
+  const ms = performance.now() - t0;
+  assert.ok(ms < timeoutMs + MARGIN_MS, `took ${ms.toFixed(1)} ms`);
+  return r;
+}
+
+test('a 100k-character completion is scanned fully and its final box is found', () => {
+  const r = timed('42', `${'we reason at length. '.repeat(5000)}\\boxed{42}`);
+  assert.equal(r.status, 'ok');
+});
+
+test('a 100k-character completion without an answer is unparseable', () => {
+  assert.equal(timed('42', 'lorem ipsum dolor '.repeat(6000)).status, 'unparseable');
+});
+
+test('an answer longer than maxAnswerChars is unparseable with reason answer_too_long', () => {
+  const r = timed('1', `\\boxed{${'{'.repeat(5000)}1${'}'.repeat(5000)}}`);
+  assert.equal(r.status, 'unparseable');
+  assert.equal(r.reason, 'answer_too_long');
+});
+
+test('deeply nested braces within the size limit are refused by the depth limit', () => {
+  const r = timed('1', `\\boxed{${'{'.repeat(450)}1${'}'.repeat(450)}}`);
+  assert.equal(r.status, 'unparseable');
+  assert.equal(r.reason, 'too_deep');
+});
+
+test('a power tower 10^{10^{10}} is compared without being computed', () => {
+  assert.equal(timed('1', '\\boxed{10^{10^{10}}}').status, 'wrong');
+  assert.equal(timed('10^{10^{10}}', '\\boxed{10^{10^{11}}}').status, 'wrong');
+});
+
+test('a chain of 60 nested fractions is evaluated exactly', () => {
+  const chain = `${'\\frac{1}{1+'.repeat(60)}1${'}'.repeat(60)}`;
+  // A continued fraction of ones: the ratio of consecutive Fibonacci numbers.
+  let a = 1n;
+  let b = 1n;
+  for (let i = 0; i < 60; i++) [a, b] = [b, a + b];
+  const r = timed(`\\frac{${a}}{${b}}`, `\\boxed{${chain}}`);
+  assert.equal(r.status, 'ok');
+  assert.equal(r.rule, 'exact');
+});
+
+test('huge factorials are refused exactly and compared as floating infinity', () => {
+  assert.equal(timed('1', '\\boxed{100000!}').status, 'wrong');
+  assert.equal(timed('1', '\\boxed{(10^{100})!}').status, 'wrong');
+});
+
+test('a big exact factorial is compared exactly', () => {
+  assert.equal(timed('\\frac{300!}{299!}', '\\boxed{300}').status, 'ok');
+});
+
+test('a huge exponent does not allocate a huge BigInt', () => {
+  assert.equal(timed('1', '\\boxed{2^{99999999}}').status, 'wrong');
+  assert.equal(timed('1', '\\boxed{1^{99999999}}').status, 'ok');
+});
+
+test('a long answer of unbalanced brackets is unparseable, not a crash', () => {
+  assert.equal(timed('1', `\\boxed{${'(['.repeat(300)}}`).status, 'unparseable');
+});
+
+test('a completion of 100k dollar signs is handled', () => {
+  const r = timed('1', '$'.repeat(100_000));
+  assert.ok(['unparseable', 'wrong'].includes(r.status));
+});
+
+test('many unclosed boxes are scanned in linear time', () => {
+  assert.equal(timed('1', '\\boxed{'.repeat(20_000)).status, 'unparseable');
+});
+
+test('a comparison that outlasts its budget ends with status error and reason timeout', () => {
+  const n = 120;
+  const set = (k: (i: number) => number) =>
+    `\\{${Array.from({ length: n }, (_, i) => `x^{${k(i)}}+\\sin(${k(i)}x)`).join(',')}\\}`;
+  const gold = set((i) => i);
+  const pred = set((i) => n - 1 - i);
+  const t0 = performance.now();
+  const r = verifyMath(gold, pred, { timeoutMs: 10, maxAnswerChars: 10_000 });
+  assert.equal(r.status, 'error');
+  assert.equal(r.reason, 'timeout');
+  assert.ok(performance.now() - t0 < 10 + MARGIN_MS);
+});
+
+test('an already passed deadline gives a timeout at once', () => {
+  const r = verifyMath('x^2+2x+1', '(x+1)^2', { deadlineMs: Date.now() - 1 });
+  assert.equal(r.status, 'error');
+  assert.equal(r.reason, 'timeout');
+});
+
+test('random byte soup never throws', () => {
+  let seed = 7;
+  const rnd = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x7fffffff;
+  };
+  const alphabet = '0123456789+-*/^_{}()[]\\|,.=<>!%$ abcxyz\\frac\\sqrt\\boxed\\pi\\left\\right';
+  for (let k = 0; k < 300; k++) {
+    let s = '';
+    const len = Math.floor(rnd() * 80);
+    for (let i = 0; i < len; i++) s += alphabet[Math.floor(rnd() * alphabet.length)];
+    const r = timed(s.slice(0, 20) || '1', s);
+    assert.ok(['ok', 'wrong', 'unparseable', 'error'].includes(r.status));
+  }
+});

@@ -1,0 +1,21 @@
+import { closeSandboxPool, type RewardRegistry, warmCodeSandbox } from '@grpo/rewards';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+
+export interface SandboxPluginOptions {
+  registry: RewardRegistry;
+}
+
+/**
+ * The code sandbox's worker processes, when the registry serves `code`: started before the
+ * service reports ready (forking them takes a second or more, which would otherwise come out
+ * of the first request's time budget) and stopped on close.
+ */
+export const sandboxPlugin = fp(
+  async (app: FastifyInstance, opts: SandboxPluginOptions) => {
+    if (!opts.registry.get('code')) return;
+    await warmCodeSandbox();
+    app.addHook('onClose', async () => closeSandboxPool());
+  },
+  { name: 'grpo-reward-sandbox', fastify: '5.x' },
+);
