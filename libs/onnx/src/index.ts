@@ -1,1 +1,4 @@
-export {};
+export * from './errors.js';
+export * from './proto.js';
+export * from './session.js';
+export * from './tensor.js';

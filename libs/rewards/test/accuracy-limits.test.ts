@@ -101,6 +101,28 @@ test('an already passed deadline gives a timeout at once', () => {
   assert.equal(r.reason, 'timeout');
 });
 
+test('answers at the largest maxAnswerChars (10000) stay within budget in every shape', () => {
+  const n = 9990;
+  const shapes = [
+    `1${' '.repeat(n - 10)}ab`,
+    '1 '.repeat(n / 2 - 5),
+    `${'1,'.repeat(n / 2 - 5)}1`,
+    'a'.repeat(n - 10),
+    `1${'.'.repeat(n - 10)}`,
+    `1${' 元'.repeat(n / 2 - 10)}`,
+    '1\\text{a}'.repeat(n / 9 - 2),
+    `${'1 or '.repeat(n / 5 - 2)}1`,
+    `0.${'\\overline{3}'.repeat(n / 12 - 2)}`,
+    `${'x+'.repeat(n / 2 - 5)}x`,
+  ];
+  for (const shape of shapes) {
+    const t0 = performance.now();
+    const r = verifyMath('1', `\\boxed{${shape}}`, { timeoutMs: 200, maxAnswerChars: 10_000 });
+    assert.ok(['ok', 'wrong', 'unparseable', 'error'].includes(r.status));
+    assert.ok(performance.now() - t0 < 200 + MARGIN_MS, shape.slice(0, 20));
+  }
+});
+
 test('random byte soup never throws', () => {
   let seed = 7;
   const rnd = () => {

@@ -1,17 +1,17 @@
-import { normalizeAnswer } from './normalize.js';
-
 /**
  * Answer extraction from a completion or a reference. Completions are scanned in full (every
- * scan here is linear: indexOf, brace counting, and regexes without nested quantifiers), in
- * this order of trust:
+ * scan here is linear: indexOf, one brace-matching pass, and regexes without nested
+ * quantifiers), in this order of trust:
  *  1. the `<answer>…</answer>` block (DeepSeek-R1 template), searched again inside;
  *  2. the last `\boxed{…}` / `\fbox{…}` (nested braces counted), as in Hendrycks MATH and Minerva;
  *  3. the last "final answer is …", "the answer is …", "Answer: …" (and other languages);
  *  4. the last `#### …` line (GSM8K, Cobbe et al. 2021);
- *  5. fallback (param `lastNumberFallback`): whichever comes last of the last inline/display
+ *  5. a marker-free text taken whole (references: datasets give bare answers; predictions only
+ *     when they are bare math or one word);
+ *  6. fallback (param `lastNumberFallback`): whichever comes last of the last inline/display
  *     math block and the last number.
- * A reference without markers is taken whole: datasets give bare answers.
  */
+import { normalizeAnswer } from './normalize.js';
 
 export type ExtractMethod = 'answer_tag' | 'boxed' | 'phrase' | 'gsm8k' | 'latex' | 'last_number' | 'whole';
 

@@ -1,4 +1,5 @@
 import type { Node } from './ast.js';
+import { baseNumber, FUNCS, isFnToken, MATRIX_ENVS, REL } from './latex-grammar.js';
 import { type Token, tokenize } from './latex-tokens.js';
 import { type Budget, MAX_DEPTH, MAX_NODES, ParseError } from './limits.js';
 import { parseDecimal } from './rational.js';
@@ -11,66 +12,6 @@ import { parseDecimal } from './rational.js';
  * MAX_DEPTH, and the budget is ticked per node, so malformed or hostile input fails fast
  * with a ParseError or TimeoutError instead of recursing without end.
  */
-
-const REL: Record<string, string> = {
-  '=': '=',
-  '<': '<',
-  '>': '>',
-  '<=': '<=',
-  '>=': '>=',
-  '!=': '!=',
-  '\\le': '<=',
-  '\\leq': '<=',
-  '\\leqslant': '<=',
-  '\\ge': '>=',
-  '\\geq': '>=',
-  '\\geqslant': '>=',
-  '\\lt': '<',
-  '\\gt': '>',
-  '\\ne': '!=',
-  '\\neq': '!=',
-  '\\in': '=',
-  '\\approx': '~',
-  '\\equiv': '=',
-  '\\eq': '=',
-};
-
-const FUNCS = new Set([
-  'sin',
-  'cos',
-  'tan',
-  'sec',
-  'csc',
-  'cot',
-  'arcsin',
-  'arccos',
-  'arctan',
-  'sinh',
-  'cosh',
-  'tanh',
-  'ln',
-  'log',
-  'exp',
-  'abs',
-  'sqrt',
-]);
-
-const MATRIX_ENVS = new Set([
-  'pmatrix',
-  'bmatrix',
-  'Bmatrix',
-  'matrix',
-  'vmatrix',
-  'Vmatrix',
-  'smallmatrix',
-  'array',
-]);
-
-function isFnToken(t: Token | undefined): boolean {
-  if (!t) return false;
-  if (t.k === 'word') return FUNCS.has(t.s);
-  return t.k === 'cmd' && FUNCS.has(t.s.slice(1));
-}
 
 export class LatexParser {
   readonly #toks: Token[];
@@ -208,6 +149,9 @@ export class LatexParser {
         factors.push(this.#node({ t: 'div', a, b }));
       } else if (this.#startsFactor()) {
         const prev = this.#toks[this.#pos - 1];
+        // `1 2` is no product: two numbers side by side are a typo or a lost separator.
+        if (prev?.k === 'num' && this.#peek()?.k === 'num')
+          throw new ParseError('bad_syntax', `two numbers side by side: "${prev.s} ${this.#peek()!.s}"`);
         const mixed = this.#mixedNumber(prev);
         if (mixed) {
           const last = factors.pop()!;
@@ -517,20 +461,6 @@ export class LatexParser {
     if (rows.length === 0) throw new ParseError('bad_syntax', 'empty matrix');
     return this.#node({ t: 'matrix', rows });
   }
-}
-
-/** `204_5`: digits in base 2..36 (the subscript), as in MATH number-theory answers. */
-function baseNumber(digits: string, base: string): { n: bigint; d: bigint } {
-  const b = Number(base);
-  if (!Number.isInteger(b) || b < 2 || b > 36 || !/^[0-9a-zA-Z]{1,200}$/.test(digits))
-    throw new ParseError('bad_syntax', `bad base-${base.slice(0, 10)} number`);
-  let n = 0n;
-  for (const ch of digits.toLowerCase()) {
-    const v = Number.parseInt(ch, 36);
-    if (v >= b) throw new ParseError('bad_syntax', `digit ${ch} is not valid in base ${b}`);
-    n = n * BigInt(b) + BigInt(v);
-  }
-  return { n, d: 1n };
 }
 
 /** Parses one normalized answer. */
