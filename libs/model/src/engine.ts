@@ -1,0 +1,389 @@
+import { compileGraph } from '@grpo/graph';
+import type { OnnxSession, SessionOptions, Tensor } from '@grpo/onnx';
+import type { ModelConfig } from './config.js';
+import { BAD_INPUT, ModelError } from './errors.js';
+import { checkTokenIds, int64Tensor, RopeTables, weightFeeds } from './graph/feeds.js';
+import { buildKvGraph, type WeightMode } from './graph/graphs.js';
+import { HostKvCache } from './graph/kv-cache.js';
+import { createRng, type Rng } from './rng.js';
+import type { TensorMap } from './safetensors.js';
+import { findStop, isEos, type SamplingParams, sampleToken, validateSamplingParams } from './sampler.js';
+import type { HfTokenizer } from './tokenizer.js';
+
+/** Most sequences (prompts x groupSize) in one `generate` call unless `maxSequences` says otherwise. */
+export const DEFAULT_MAX_SEQUENCES = 256;
+
+/** Weight placement of the engine's prefill and decode sessions (see `EngineOptions.weights`). */
+export type EngineWeights = WeightMode | 'auto';
+
+function modes(w: EngineWeights | undefined): { prefill: WeightMode; decode: WeightMode } {
+  const m = w ?? 'auto';
+  if (m === 'auto') return { prefill: 'inputs', decode: 'constants' };
+  if (m !== 'inputs' && m !== 'constants')
+    throw new ModelError(BAD_INPUT, 'weights', `weights must be inputs, constants or auto, got ${String(m)}`);
+  return { prefill: m, decode: m };
+}
+
+export interface EngineOptions {
+  /** ORT session options (threads, execution provider). */
+  session?: SessionOptions;
+  /**
+   * Where the weights live. `inputs`: fed to both sessions on every run, so `swapWeights` builds
+   * nothing. `constants`: baked into both sessions as initializers, so ORT pre-packs the GEMM
+   * weights once (decode GEMMs have only batch rows, so re-packing fed weights every step
+   * dominates); `swapWeights` rebuilds both sessions. `auto` (default): prefill takes inputs
+   * (its GEMMs have many rows, so packing is amortised) and decode constants, so a swap
+   * rebuilds one session. Measured in the README.
+   */
+  weights?: EngineWeights;
+  /** Cap on prompts x groupSize per call (default 256). */
+  maxSequences?: number;
+}
+
+export interface GenerateRequest {
+  /** Prompt token ids, one array (>= 1 id) per prompt. */
+  prompts: readonly (readonly number[])[];
+  /** Completions per prompt (G of GRPO); default 1. The prompt is prefilled once per group. */
+  groupSize?: number;
+  /** >= 0; 0 is greedy. Default 1. */
+  temperature?: number;
+  /** (0, 1]; default 1 (off). */
+  topP?: number;
+  /** 0 or -1: off (default). */
+  topK?: number;
+  /** Most new tokens per completion (>= 1). */
+  maxTokens: number;
+  /** Stop strings: the completion ends when its text contains one (text cut before it). Needs a tokenizer. */
+  stop?: readonly string[];
+  /** Default: the config's eos_token_id list. */
+  eosTokenIds?: readonly number[];
+  /** Sequence (prompt i, sample j) draws from createRng(seed, i * groupSize + j). Default 0. */
+  seed?: number;
+}
+
+export interface EngineCompletion {
+  /** Generated ids, including a final EOS id when generation ended on one. */
+  tokenIds: number[];
+  /** Per generated token: log p under softmax(logits / T), before top-k/top-p (see sampler.ts). */
+  logprobs: number[];
+  /** Decoded completion without a final EOS token and cut before a stop string; null without a tokenizer. */
+  text: string | null;
+  /** OpenAI convention: `stop` for EOS or a stop string, `length` for maxTokens or the context limit. */
+  finishReason: 'stop' | 'length';
+  /** The EOS id or stop string that ended generation (vLLM's `stop_reason`), else null. */
+  stopReason: number | string | null;
+}
+
+export interface GenerateResult {
+  /** completions[i][j]: sample j of prompt i. */
+  completions: EngineCompletion[][];
+  /** Tokens run through prefill and decode (for throughput figures). */
+  promptTokens: number;
+  generatedTokens: number;
+}
+
+/** What the engine needs of a loaded policy (a `Policy` from `loadPolicy` fits). */
+export interface EnginePolicy {
+  config: ModelConfig;
+  tensors: TensorMap;
+  tokenizer?: HfTokenizer | null;
+}
+
+interface Sessions {
+  prefill: OnnxSession;
+  decode: OnnxSession;
+  /** Weight feeds of each session ({} when its weights are constants). */
+  prefillWeights: Record<string, Tensor>;
+  decodeWeights: Record<string, Tensor>;
+}
+
+async function buildSession(
+  c: ModelConfig,
+  tensors: TensorMap,
+  o: EngineOptions,
+  past: boolean,
+  mode: WeightMode,
+): Promise<OnnxSession> {
+  const g = buildKvGraph(c, { past, logits: past ? 'all' : 'last', weights: mode, tensors });
+  return compileGraph(g, o.session);
+}
+
+/** Builds the sessions; `reuse` keeps the sessions whose weights are fed (nothing to rebuild on a swap). */
+async function buildSessions(
+  c: ModelConfig,
+  tensors: TensorMap,
+  o: EngineOptions,
+  reuse?: Sessions,
+): Promise<Sessions> {
+  const m = modes(o.weights);
+  const feeds = weightFeeds(c, tensors); // validates every tensor against the config
+  const prefill =
+    reuse && m.prefill === 'inputs' ? reuse.prefill : await buildSession(c, tensors, o, false, m.prefill);
+  const decode =
+    reuse && m.decode === 'inputs' ? reuse.decode : await buildSession(c, tensors, o, true, m.decode);
+  return {
+    prefill,
+    decode,
+    prefillWeights: m.prefill === 'inputs' ? feeds : {},
+    decodeWeights: m.decode === 'inputs' ? feeds : {},
+  };
+}
+
+interface Row {
+  prompt: number;
+  sample: number;
+  promptLength: number;
+  rng: Rng;
+  tokenIds: number[];
+  logprobs: number[];
+  text: string;
+  done: EngineCompletion | null;
+}
+
+/**
+ * The sampling engine on the KV-cache graphs: one prefill of each distinct prompt (left-padded
+ * batch, per-sequence positions), its cache replicated for the group's G samples, then batched
+ * decode of every unfinished sequence, one token per step, sampled on the host with
+ * `sampleToken` (so the reported logprob is the one the logprob graph recomputes).
+ */
+export class PolicyEngine {
+  readonly config: ModelConfig;
+  private tokenizer: HfTokenizer | null;
+  private readonly options: EngineOptions;
+  private readonly rope: RopeTables;
+  private sessions: Sessions;
+  /** Serialises generate and swapWeights, so a swap never lands mid-generation. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(policy: EnginePolicy, sessions: Sessions, options: EngineOptions) {
+    this.config = policy.config;
+    this.tokenizer = policy.tokenizer ?? null;
+    this.options = options;
+    this.sessions = sessions;
+    this.rope = new RopeTables(policy.config);
+  }
+
+  static async create(policy: EnginePolicy, options: EngineOptions = {}): Promise<PolicyEngine> {
+    const max = options.maxSequences ?? DEFAULT_MAX_SEQUENCES;
+    if (!Number.isInteger(max) || max < 1)
+      throw new ModelError(BAD_INPUT, 'maxSequences', `maxSequences must be an integer >= 1, got ${max}`);
+    modes(options.weights);
+    return new PolicyEngine(policy, await buildSessions(policy.config, policy.tensors, options), options);
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Replaces the policy weights (same architecture; checked tensor by tensor). Sessions with
+   * fed weights keep running with the new feeds; sessions with constant weights are rebuilt and
+   * the old ones released. Waits for a running `generate` to finish first.
+   */
+  swapWeights(tensors: TensorMap, tokenizer?: HfTokenizer | null): Promise<void> {
+    return this.exclusive(async () => {
+      const old = this.sessions;
+      const next = await buildSessions(this.config, tensors, this.options, old);
+      this.sessions = next;
+      if (next.prefill !== old.prefill) await old.prefill.release();
+      if (next.decode !== old.decode) await old.decode.release();
+      if (tokenizer !== undefined) this.tokenizer = tokenizer;
+    });
+  }
+
+  /** Samples `groupSize` completions for every prompt. */
+  generate(req: GenerateRequest): Promise<GenerateResult> {
+    return this.exclusive(() => this.run(req));
+  }
+
+  private validate(req: GenerateRequest): { G: number; sampling: SamplingParams; eos: readonly number[] } {
+    const c = this.config;
+    if (!Array.isArray(req.prompts) || req.prompts.length === 0)
+      throw new ModelError(BAD_INPUT, 'prompts', 'prompts must be a non-empty array of token-id arrays');
+    const G = req.groupSize ?? 1;
+    if (!Number.isInteger(G) || G < 1)
+      throw new ModelError(BAD_INPUT, 'groupSize', `groupSize must be an integer >= 1, got ${G}`);
+    const max = this.options.maxSequences ?? DEFAULT_MAX_SEQUENCES;
+    if (req.prompts.length * G > max)
+      throw new ModelError(
+        BAD_INPUT,
+        'groupSize',
+        `prompts x groupSize = ${req.prompts.length * G} exceeds maxSequences ${max}`,
+      );
+    if (!Number.isInteger(req.maxTokens) || req.maxTokens < 1)
+      throw new ModelError(BAD_INPUT, 'maxTokens', `maxTokens must be an integer >= 1, got ${req.maxTokens}`);
+    const seed = req.seed ?? 0;
+    if (!Number.isSafeInteger(seed))
+      throw new ModelError(BAD_INPUT, 'seed', `seed must be a safe integer, got ${seed}`);
+    req.prompts.forEach((p, i) => {
+      if (!Array.isArray(p) || p.length === 0)
+        throw new ModelError(BAD_INPUT, `prompts[${i}]`, 'each prompt must hold at least one token id');
+      if (p.length > c.maxPositionEmbeddings)
+        throw new ModelError(
+          BAD_INPUT,
+          `prompts[${i}]`,
+          `prompt of ${p.length} tokens exceeds max_position_embeddings ${c.maxPositionEmbeddings}`,
+        );
+      checkTokenIds(p, c.vocabSize, `prompts[${i}]`);
+    });
+    if (req.stop?.length) {
+      if (!this.tokenizer)
+        throw new ModelError(BAD_INPUT, 'stop', 'stop strings need an engine with a tokenizer');
+      req.stop.forEach((s, i) => {
+        if (typeof s !== 'string' || s.length === 0)
+          throw new ModelError(BAD_INPUT, `stop[${i}]`, 'stop strings must be non-empty strings');
+      });
+    }
+    const sampling: SamplingParams = {
+      temperature: req.temperature ?? 1,
+      ...(req.topP !== undefined ? { topP: req.topP } : {}),
+      ...(req.topK !== undefined ? { topK: req.topK } : {}),
+    };
+    validateSamplingParams(sampling);
+    return { G, sampling, eos: req.eosTokenIds ?? c.eosTokenIds };
+  }
+
+  private async run(req: GenerateRequest): Promise<GenerateResult> {
+    const { G, sampling, eos } = this.validate(req);
+    const c = this.config;
+    const V = c.vocabSize;
+    const s = this.sessions;
+    const P = req.prompts.length;
+    const seed = req.seed ?? 0;
+
+    // Prefill every distinct prompt once, left-padded to the longest: slots [L - len, L) hold
+    // the prompt at positions 0..len-1, so the last slot is every prompt's last token.
+    const L = Math.max(...req.prompts.map((p) => p.length));
+    const ids = new Array<number>(P * L).fill(0);
+    const mask = new Array<number>(P * L).fill(0);
+    const pos = new Array<number>(P * L).fill(0);
+    req.prompts.forEach((p, i) => {
+      const off = L - p.length;
+      for (let t = 0; t < p.length; t++) {
+        ids[i * L + off + t] = p[t];
+        mask[i * L + off + t] = 1;
+        pos[i * L + off + t] = t;
+      }
+    });
+    const rope = this.rope.tensors(pos, P, L);
+    const pre = await s.prefill.run({
+      ...s.prefillWeights,
+      input_ids: int64Tensor(ids, [P, L]),
+      attention_mask: int64Tensor(mask, [P, L]),
+      rope_cos: rope.cos,
+      rope_sin: rope.sin,
+    });
+
+    // Replicate each prompt's cache and logits G times: row r = i * G + j.
+    const rows: Row[] = [];
+    const srcRows: number[] = [];
+    for (let i = 0; i < P; i++) {
+      for (let j = 0; j < G; j++) {
+        srcRows.push(i);
+        rows.push({
+          prompt: i,
+          sample: j,
+          promptLength: req.prompts[i]!.length,
+          rng: createRng(seed, i * G + j),
+          tokenIds: [],
+          logprobs: [],
+          text: '',
+          done: null,
+        });
+      }
+    }
+    // Slots: the prompt plus every decode step; a step feeds a token that is not the last one
+    // (never fed back) and sits below max_position_embeddings. The buffer starts small and
+    // doubles as needed.
+    const shortest = Math.min(...req.prompts.map((p) => p.length));
+    const steps = Math.min(req.maxTokens - 1, c.maxPositionEmbeddings - shortest);
+    const cache = new HostKvCache(c, rows.length, L + Math.min(steps, Math.max(L, 32)), L + steps);
+    cache.append(pre, srcRows, mask);
+    const preLogits = pre.logits!.data as Float32Array;
+    let logits: Float32Array[] = srcRows.map((i) => preLogits.subarray(i * V, (i + 1) * V));
+    let active = rows.map((_, r) => r); // indices into rows, in cache row order
+    let generated = 0;
+
+    for (;;) {
+      generated++;
+      const stillActive: number[] = [];
+      active.forEach((r, a) => {
+        const row = rows[r]!;
+        const { tokenId, logprob } = sampleToken(logits[a]!, sampling, row.rng);
+        row.tokenIds.push(tokenId);
+        row.logprobs.push(logprob);
+        if (this.finish(row, tokenId, eos, req, generated)) return;
+        stillActive.push(a);
+      });
+      if (stillActive.length === 0) break;
+      if (stillActive.length < active.length) {
+        cache.keepRows(stillActive);
+        active = stillActive.map((a) => active[a]!);
+      }
+      // One decode step for every active row: its last token at position promptLength + generated - 1.
+      const A = active.length;
+      const stepIds = active.map((r) => rows[r]!.tokenIds[generated - 1]!);
+      const stepPos = active.map((r) => rows[r]!.promptLength + generated - 1);
+      const r = this.rope.tensors(stepPos, A, 1);
+      const out = await s.decode.run({
+        ...s.decodeWeights,
+        ...cache.feeds(1),
+        input_ids: int64Tensor(stepIds, [A, 1]),
+        rope_cos: r.cos,
+        rope_sin: r.sin,
+      });
+      cache.append(out);
+      const lg = out.logits!.data as Float32Array;
+      logits = active.map((_, a) => lg.subarray(a * V, (a + 1) * V));
+    }
+    const completions: EngineCompletion[][] = Array.from({ length: P }, () => []);
+    let generatedTokens = 0;
+    for (const row of rows) {
+      completions[row.prompt]![row.sample] = row.done!;
+      generatedTokens += row.tokenIds.length;
+    }
+    return { completions, promptTokens: req.prompts.reduce((n, p) => n + p.length, 0), generatedTokens };
+  }
+
+  /** Decides whether `row` is finished after sampling `tokenId`; records its completion. */
+  private finish(
+    row: Row,
+    tokenId: number,
+    eos: readonly number[],
+    req: GenerateRequest,
+    generated: number,
+  ): boolean {
+    const tok = this.tokenizer;
+    // The HF tokenizer rejects an empty id list; an empty completion decodes to ''.
+    const decode = (ids: number[]) => (ids.length === 0 ? '' : tok!.decode(ids));
+    const done = (
+      finishReason: 'stop' | 'length',
+      stopReason: number | string | null,
+      text: string | null,
+    ) => {
+      row.done = { tokenIds: row.tokenIds, logprobs: row.logprobs, text, finishReason, stopReason };
+      return true;
+    };
+    if (isEos(tokenId, eos)) return done('stop', tokenId, tok ? decode(row.tokenIds.slice(0, -1)) : null);
+    if (tok && req.stop?.length) {
+      // Incremental decode only when stop strings need the text; otherwise it is decoded once at the end.
+      const prev = row.text.length;
+      row.text = decode(row.tokenIds);
+      const hit = req.stop?.length ? findStop(row.text, req.stop, prev) : null;
+      if (hit) return done('stop', hit.stop, row.text.slice(0, hit.index));
+    }
+    // The next step would feed this token at position promptLength + generated - 1.
+    if (generated >= req.maxTokens || row.promptLength + generated > this.config.maxPositionEmbeddings)
+      return done('length', null, tok ? decode(row.tokenIds) : null);
+    return false;
+  }
+
+  async release(): Promise<void> {
+    await this.exclusive(async () => {
+      await this.sessions.prefill.release();
+      await this.sessions.decode.release();
+    });
+  }
+}

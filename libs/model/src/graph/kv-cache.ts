@@ -1,0 +1,167 @@
+import { type Tensor, tensor } from '@grpo/onnx';
+import type { ModelConfig } from '../config.js';
+import { BAD_INPUT, ModelError } from '../errors.js';
+import { int64Tensor } from './feeds.js';
+
+/**
+ * The batch KV cache of the engine, on the host: per layer one keys and one values buffer of
+ * (rows, kvHeads, capacity, headDim), the layout attention reads, plus a (rows, capacity) mask
+ * of the written slots. The whole buffer is fed to the decode graph as past.<l>.* without a
+ * copy (ORT's Node binding reads inputs in place but copies every output), and its unwritten
+ * slots are masked out; the graph returns only the new slots, which `append` writes in place.
+ * Capacity grows by doubling up to `maxCapacity`, so attention reads at most twice the written
+ * slots. Rows are sequences; `keepRows` drops finished ones.
+ */
+export class HostKvCache {
+  readonly layers: number;
+  readonly maxCapacity: number;
+  private readonly kvHeads: number;
+  private readonly headDim: number;
+  private keys: Float32Array[];
+  private values: Float32Array[];
+  /** (rows, capacity): 1 where a slot holds a real token. */
+  private valid: Uint8Array;
+  private nRows: number;
+  private cap: number;
+  private nFilled = 0;
+
+  /** `rows` sequences, `capacity` slots to start with (grown on demand up to `maxCapacity`). */
+  constructor(c: ModelConfig, rows: number, capacity: number, maxCapacity = capacity) {
+    for (const [field, v] of [
+      ['rows', rows],
+      ['capacity', capacity],
+      ['maxCapacity', maxCapacity],
+    ] as const) {
+      if (!Number.isInteger(v) || v < 1)
+        throw new ModelError(BAD_INPUT, field, `${field} must be an integer >= 1, got ${v}`);
+    }
+    this.layers = c.numLayers;
+    this.kvHeads = c.numKvHeads;
+    this.headDim = c.headDim;
+    this.nRows = rows;
+    this.cap = Math.min(capacity, maxCapacity);
+    this.maxCapacity = maxCapacity;
+    const size = rows * this.kvHeads * this.cap * this.headDim;
+    this.keys = Array.from({ length: this.layers }, () => new Float32Array(size));
+    this.values = Array.from({ length: this.layers }, () => new Float32Array(size));
+    this.valid = new Uint8Array(rows * this.cap);
+  }
+
+  get rows(): number {
+    return this.nRows;
+  }
+
+  /** Slots written so far (the same for every row). */
+  get filled(): number {
+    return this.nFilled;
+  }
+
+  get capacity(): number {
+    return this.cap;
+  }
+
+  /** Re-lays the buffers out for `rows` (source row indices) and capacity `cap`. */
+  private relayout(rows: readonly number[], cap: number): void {
+    const hd = this.headDim;
+    const kvH = this.kvHeads;
+    const n = this.nFilled * hd;
+    const move = (buf: Float32Array) => {
+      const out = new Float32Array(rows.length * kvH * cap * hd);
+      rows.forEach((r, i) => {
+        for (let h = 0; h < kvH; h++) {
+          const from = (r * kvH + h) * this.cap * hd;
+          out.set(buf.subarray(from, from + n), (i * kvH + h) * cap * hd);
+        }
+      });
+      return out;
+    };
+    this.keys = this.keys.map(move);
+    this.values = this.values.map(move);
+    const valid = new Uint8Array(rows.length * cap);
+    rows.forEach((r, i) => {
+      valid.set(this.valid.subarray(r * this.cap, r * this.cap + this.nFilled), i * cap);
+    });
+    this.valid = valid;
+    this.nRows = rows.length;
+    this.cap = cap;
+  }
+
+  /**
+   * Appends the new slots of a graph's kv.<l>.key / kv.<l>.value outputs, each
+   * (srcRows, kvHeads, slots, headDim). Cache row r takes source row `srcRows[r]` (omit for the
+   * identity), which replicates a prompt prefilled once into its G samples. `slotMask`
+   * (srcRows, slots) marks padding slots with 0 (default: all real).
+   */
+  append(out: Record<string, Tensor>, srcRows?: readonly number[], slotMask?: ArrayLike<number>): void {
+    const first = out['kv.0.key'];
+    if (!first) throw new ModelError(BAD_INPUT, 'kv.0.key', 'graph outputs hold no kv.<layer>.key');
+    const inRows = first.dims[0]!;
+    const slots = first.dims[2]!;
+    const src = srcRows ?? Array.from({ length: inRows }, (_, i) => i);
+    if (src.length !== this.nRows || src.some((r) => !(r >= 0 && r < inRows)))
+      throw new ModelError(BAD_INPUT, 'srcRows', `need ${this.nRows} source rows in [0, ${inRows})`);
+    const need = this.nFilled + slots;
+    if (need > this.maxCapacity)
+      throw new ModelError(
+        BAD_INPUT,
+        'slots',
+        `appending ${slots} slots to ${this.nFilled} exceeds the cache capacity ${this.maxCapacity}`,
+      );
+    if (need > this.cap) {
+      this.relayout(
+        Array.from({ length: this.nRows }, (_, i) => i),
+        Math.min(this.maxCapacity, Math.max(need, 2 * this.cap)),
+      );
+    }
+    const hd = this.headDim;
+    const kvH = this.kvHeads;
+    const block = slots * hd;
+    for (let l = 0; l < this.layers; l++) {
+      const pairs = [
+        [out[`kv.${l}.key`]!.data as Float32Array, this.keys[l]!],
+        [out[`kv.${l}.value`]!.data as Float32Array, this.values[l]!],
+      ] as const;
+      for (const [from, to] of pairs) {
+        src.forEach((s, r) => {
+          for (let h = 0; h < kvH; h++) {
+            const at = (s * kvH + h) * block;
+            to.set(from.subarray(at, at + block), ((r * kvH + h) * this.cap + this.nFilled) * hd);
+          }
+        });
+      }
+    }
+    src.forEach((s, r) => {
+      for (let t = 0; t < slots; t++)
+        this.valid[r * this.cap + this.nFilled + t] = slotMask ? (slotMask[s * slots + t] ? 1 : 0) : 1;
+    });
+    this.nFilled = need;
+  }
+
+  /** Keeps only `rows` (cache row indices, in the new order); the others are dropped. */
+  keepRows(rows: readonly number[]): void {
+    if (rows.length === 0) throw new ModelError(BAD_INPUT, 'rows', 'keepRows needs at least one row');
+    this.relayout(rows, this.cap);
+  }
+
+  /**
+   * Feeds for a decode step of `newSlots` tokens per row: past.<l>.key / past.<l>.value (the
+   * whole buffers, (rows, kvHeads, capacity, headDim)) and attention_mask
+   * (rows, capacity + newSlots): written slots as recorded, unwritten ones 0, new slots 1.
+   */
+  feeds(newSlots: number): Record<string, Tensor> {
+    const dims = [this.nRows, this.kvHeads, this.cap, this.headDim];
+    const out: Record<string, Tensor> = {};
+    for (let l = 0; l < this.layers; l++) {
+      out[`past.${l}.key`] = tensor('float32', this.keys[l]!, dims);
+      out[`past.${l}.value`] = tensor('float32', this.values[l]!, dims);
+    }
+    const total = this.cap + newSlots;
+    const mask = new Array<number>(this.nRows * total).fill(0);
+    for (let r = 0; r < this.nRows; r++) {
+      for (let s = 0; s < this.nFilled; s++) mask[r * total + s] = this.valid[r * this.cap + s]!;
+      for (let s = 0; s < newSlots; s++) mask[r * total + this.cap + s] = 1;
+    }
+    out.attention_mask = int64Tensor(mask, [this.nRows, total]);
+    return out;
+  }
+}
