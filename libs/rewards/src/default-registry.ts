@@ -8,6 +8,7 @@ import {
   tagsReward,
 } from './functions/index.js';
 import { RewardRegistry } from './registry.js';
+import { rewardModelReward } from './reward-model/reward.js';
 import type { RewardFunction } from './types.js';
 
 /**
@@ -22,6 +23,7 @@ export const builtinRewardFunctions: RewardFunction<never>[] = [
   lengthReward,
   repetitionReward,
   codeReward,
+  rewardModelReward,
 ];
 
 /** A fresh registry holding every built-in reward function. */

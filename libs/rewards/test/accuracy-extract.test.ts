@@ -110,8 +110,10 @@ test('normalization drops units after a number', () => {
   assert.equal(normalizeAnswer('18 dollars').text, '18');
 });
 
-test('normalization drops degrees and keeps percent as a postfix', () => {
-  assert.equal(normalizeAnswer(String.raw`30^\circ`).text, '30');
+test('normalization writes degrees and percent as postfix signs', () => {
+  assert.equal(normalizeAnswer(String.raw`30^\circ`).text, '30°');
+  assert.equal(normalizeAnswer(String.raw`30^{\circ}`).text, '30°');
+  assert.equal(normalizeAnswer(String.raw`f \circ g`).text, 'f  g');
   assert.equal(normalizeAnswer(String.raw`50\%`).text, '50%');
 });
 

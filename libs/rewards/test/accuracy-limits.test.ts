@@ -138,3 +138,16 @@ test('random byte soup never throws', () => {
     assert.ok(['ok', 'wrong', 'unparseable', 'error'].includes(r.status));
   }
 });
+
+test('nested sums of 10^8 terms stop at the per-pair term limit instead of the clock', () => {
+  const t0 = performance.now();
+  const r = verifyMath('99980001', String.raw`\sum_{i=1}^{9999}\sum_{j=1}^{9999} 1`, { timeoutMs: 5000 });
+  assert.equal(r.status, 'wrong');
+  assert.ok(performance.now() - t0 < 2000);
+});
+
+test('a product of many matrices is left unevaluated, not multiplied out', () => {
+  const m = String.raw`\begin{pmatrix}1&1\\1&0\end{pmatrix}`;
+  const r = timed(m, `$${Array(60).fill(m).join(' ')}$`, 200, 10_000);
+  assert.equal(r.status, 'wrong');
+});

@@ -1,5 +1,5 @@
 import { type Node, show } from './ast.js';
-import { type Complex, exact, numeric, symbols } from './evaluate.js';
+import { boundSymbols, type Complex, exact, numeric, symbols } from './evaluate.js';
 import { type Budget, RANDOM_POINTS } from './limits.js';
 import * as Q from './rational.js';
 
@@ -90,8 +90,8 @@ export class Comparer {
 
   equal(gold: Node, pred: Node): Rule {
     this.#budget.tick();
-    const g = expandPm(settle(gold));
-    const p = expandPm(settle(pred));
+    const g = foldMatrix(expandPm(settle(gold)));
+    const p = foldMatrix(expandPm(settle(pred)));
     if (show(g) === show(p)) return 'identical';
     if (g.t === 'text' || p.t === 'text') return null;
     if (g.t === 'rel' || p.t === 'rel') return this.#withRelation(g, p);
@@ -110,12 +110,16 @@ export class Comparer {
       if (p.t === 'list')
         return g.open === '(' && g.close === ')' && this.#ordered(g.a, p.a) ? 'tuple' : null;
       if (p.t === 'union' && p.a.length === 1) return this.equal(g, p.a[0]!);
+      if (p.t === 'matrix') return this.#ordered(g.a, vectorOf(p) ?? []) ? 'matrix' : null;
       return null;
     }
     if (g.t === 'union') {
       if (p.t === 'union') return this.#unordered(g.a, p.a) ? 'union' : null;
       return g.a.length === 1 ? this.equal(g.a[0]!, p) : null;
     }
+    // A one-row or one-column matrix against a bracketed tuple (both ways, see the seq branch):
+    // `\begin{matrix}\frac12\\1\end{matrix}` ~ `[0.5, 1]`.
+    if (g.t === 'matrix' && p.t === 'seq') return this.#ordered(vectorOf(g) ?? [], p.a) ? 'matrix' : null;
     if (g.t === 'matrix') {
       if (p.t !== 'matrix' || p.rows.length !== g.rows.length) return null;
       for (let r = 0; r < g.rows.length; r++) if (!this.#ordered(g.rows[r]!, p.rows[r]!)) return null;
@@ -158,6 +162,13 @@ export class Comparer {
     if (g.t === 'rel' && p.t === 'rel') return this.#relations(g, p);
     const rel = (g.t === 'rel' ? g : p) as Extract<Node, { t: 'rel' }>;
     const other = g.t === 'rel' ? p : g;
+    // `1 = \zzz = x = 0`: a chain whose last equation assigns a name ends in that value.
+    const n = rel.a.length;
+    if (n > 2 && rel.ops.every((o) => o === '=') && this.#o.equationRhs && isName(rel.a[n - 2]!)) {
+      const last = rel.a[n - 1]!;
+      const r = g.t === 'rel' ? this.equal(last, other) : this.equal(other, last);
+      if (r) return 'equation_rhs';
+    }
     // `x = 5+5+1 = 11`: the last side of an assignment chain is the answer (as Math-Verify does).
     if (rel.ops.every((o) => o === '=') && this.#o.equationRhs && isName(rel.a[0]!)) {
       const last = rel.a[rel.a.length - 1]!;
@@ -206,6 +217,10 @@ export class Comparer {
       const [gl, gr] = a.a as [Node, Node];
       const [pl, pr] = b.a as [Node, Node];
       if (isName(gl) && isName(pl) && show(gl) === show(pl)) return this.equal(gr, pr) && 'equation';
+      // Two definitions of the same function under different names, `f(x) = 2x+3` ~ `y = 2x+3`:
+      // only when both right sides have free variables (`n = 5` and `m = 5` stay different).
+      if (isName(gl) && isName(pl) && symbols(gr).size > 0 && symbols(pr).size > 0 && this.equal(gr, pr))
+        return 'function';
       if (
         this.#proportional(
           { t: 'add', a: [gl, { t: 'neg', a: gr }] },
@@ -251,11 +266,12 @@ export class Comparer {
   /** f and g are equal up to a non-zero constant factor (equations `2x = 4` and `x - 2 = 0`). */
   #proportional(f: Node, g: Node): boolean {
     const vars = [...symbols(f, symbols(g))];
+    const ints = boundSymbols(f, boundSymbols(g));
     const rnd = prng(0x5eed);
     let ratio: Complex | null = null;
     let valid = 0;
     for (let k = 0; k < 2 * RANDOM_POINTS && valid < RANDOM_POINTS; k++) {
-      const env = new Map(vars.map((v) => [v, { re: randomValue(rnd), im: 0 }]));
+      const env = randomPoint(vars, ints, rnd, k);
       const a = numeric(f, env, this.#budget);
       const b = numeric(g, env, this.#budget);
       if (!finite(a) || !finite(b)) continue;
@@ -286,6 +302,9 @@ export class Comparer {
       if (g.t === 'pct' && this.#value(g.a, p)) return 'percent';
       if (p.t === 'pct' && this.#value(g, p.a)) return 'percent';
     } else if (p.t === 'pct' && g.t === 'pct' && this.#value(g.a, p.a)) return 'percent';
+    // `30^\circ` is π/6 (rule numeric above) and, as every grader reads it, also the bare 30.
+    const bare = (n: Node) => (n.t === 'fn' && n.name === 'deg' ? n.args[0]! : n);
+    if ((bare(g) !== g || bare(p) !== p) && this.#value(bare(g), bare(p))) return 'degrees';
     return null;
   }
 
@@ -304,10 +323,11 @@ export class Comparer {
     }
     // Symbolic equality: equal values at random points (Schwartz-Zippel for polynomials;
     // for other functions a false positive needs a coincidence at every point).
+    const ints = boundSymbols(g, boundSymbols(p));
     const rnd = prng(0x5eed);
     let valid = 0;
     for (let k = 0; k < 2 * RANDOM_POINTS && valid < RANDOM_POINTS; k++) {
-      const env = new Map(vars.map((v) => [v, { re: randomValue(rnd), im: 0 }]));
+      const env = randomPoint(vars, ints, rnd, k);
       const a = numeric(g, env, this.#budget);
       const b = numeric(p, env, this.#budget);
       const fa = finite(a);
@@ -320,10 +340,29 @@ export class Comparer {
   }
 }
 
-/** Values in ±[0.3, 3.3), away from 0 and from small integers where expressions coincide. */
-function randomValue(rnd: () => number): number {
-  const v = 0.3 + 3 * rnd() + 1e-3 * Math.SQRT2;
+/**
+ * A value in ±[0.3, 3.3), away from 0 and from small integers where expressions coincide.
+ * Points alternate between magnitudes below 1 and above 1 (`k`: the point's index), so a
+ * term that is negligible on one side (`x^{100}` vs `x^{100}+1`) dominates on the other.
+ */
+function randomValue(rnd: () => number, k: number): number {
+  const v = (k % 2 === 0 ? 0.3 + 0.7 * rnd() : 1 + 2.3 * rnd()) + 1e-3 * Math.SQRT2;
   return rnd() < 0.5 ? -v : v;
+}
+
+/**
+ * The random point number `k`: variables in the bounds of a `\sum`/`\prod` take integer
+ * values 1…8 (a sum up to n is defined for integer n only), all others real values.
+ */
+function randomPoint(
+  vars: string[],
+  intVars: Set<string>,
+  rnd: () => number,
+  k: number,
+): Map<string, Complex> {
+  return new Map(
+    vars.map((v) => [v, { re: intVars.has(v) ? 1 + Math.floor(8 * rnd()) : randomValue(rnd, k), im: 0 }]),
+  );
 }
 
 /**
@@ -369,4 +408,99 @@ export function toInterval(rel: Extract<Node, { t: 'rel' }>): Node | null {
     return { t: 'seq', open: open(r.ops[0]!), close: closeB(r.ops[1]!), a: [r.a[0]!, r.a[2]!] };
   }
   return null;
+}
+
+type Matrix = Extract<Node, { t: 'matrix' }>;
+
+/** The entries of a one-row or one-column matrix, or null. */
+function vectorOf(m: Matrix): Node[] | null {
+  if (m.rows.length === 1) return m.rows[0]!;
+  return m.rows.every((r) => r.length === 1) ? m.rows.map((r) => r[0]!) : null;
+}
+
+/**
+ * Sums, products and scalar multiples of explicit matrices, carried out entry by entry as
+ * expression trees (`A + B`, `A B`, `2A`, `-A`), so `\begin{pmatrix}1&2\end{pmatrix} +
+ * \begin{pmatrix}3&4\end{pmatrix}` compares as `\begin{pmatrix}4&6\end{pmatrix}`.
+ * Shapes that do not conform leave the node as it is (it then matches nothing).
+ */
+export function foldMatrix(n: Node): Node {
+  if (n.t === 'neg') {
+    const a = foldMatrix(n.a);
+    return a.t === 'matrix'
+      ? { t: 'matrix', rows: a.rows.map((r) => r.map((x) => ({ t: 'neg', a: x }) as Node)) }
+      : n;
+  }
+  if ((n.t !== 'add' && n.t !== 'mul') || !n.a.some(hasMatrix)) return n;
+  // Products multiply the size of each entry's tree: at most MAX_FOLD_MATRICES matrices of at
+  // most MAX_FOLD_ENTRIES entries are combined, so no answer can make the comparison blow up.
+  const leaves: Matrix[] = [];
+  matrixLeaves(n, leaves);
+  if (leaves.length > MAX_FOLD_MATRICES || leaves.some((m) => m.rows.flat().length > MAX_FOLD_ENTRIES))
+    return n;
+  const parts = n.a.map(foldMatrix);
+  let acc: Node = parts[0]!;
+  for (const x of parts.slice(1)) {
+    const next = n.t === 'add' ? addMatrices(acc, x) : mulMatrices(acc, x);
+    if (!next) return n;
+    acc = next;
+  }
+  return acc;
+}
+
+/** Most matrices in one folded sum/product expression (`A B + C`). */
+const MAX_FOLD_MATRICES = 3;
+/** Most entries of one matrix that takes part in a fold. */
+const MAX_FOLD_ENTRIES = 100;
+
+function matrixLeaves(n: Node, out: Matrix[]): void {
+  if (n.t === 'matrix') out.push(n);
+  else if (n.t === 'neg') matrixLeaves(n.a, out);
+  else if (n.t === 'add' || n.t === 'mul') for (const x of n.a) matrixLeaves(x, out);
+}
+
+function hasMatrix(n: Node): boolean {
+  return (
+    n.t === 'matrix' ||
+    (n.t === 'neg' && hasMatrix(n.a)) ||
+    ((n.t === 'add' || n.t === 'mul') && n.a.some(hasMatrix))
+  );
+}
+
+function addMatrices(a: Node, b: Node): Matrix | null {
+  if (a.t !== 'matrix' || b.t !== 'matrix' || a.rows.length !== b.rows.length) return null;
+  const rows: Node[][] = [];
+  for (let i = 0; i < a.rows.length; i++) {
+    const [ra, rb] = [a.rows[i]!, b.rows[i]!];
+    if (ra.length !== rb.length) return null;
+    rows.push(ra.map((x, j) => ({ t: 'add', a: [x, rb[j]!] }) as Node));
+  }
+  return { t: 'matrix', rows };
+}
+
+function mulMatrices(a: Node, b: Node): Matrix | null {
+  if (a.t !== 'matrix' && b.t !== 'matrix') return null;
+  if (a.t !== 'matrix' || b.t !== 'matrix') {
+    // A scalar times a matrix.
+    const [s, m] = (a.t === 'matrix' ? [b, a] : [a, b]) as [Node, Matrix];
+    if (!isScalar(s)) return null;
+    return { t: 'matrix', rows: m.rows.map((r) => r.map((x) => ({ t: 'mul', a: [s, x] }) as Node)) };
+  }
+  const inner = a.rows[0]!.length;
+  if (
+    inner !== b.rows.length ||
+    a.rows.some((r) => r.length !== inner) ||
+    b.rows.some((r) => r.length !== b.rows[0]!.length)
+  )
+    return null;
+  const cols = b.rows[0]!.length;
+  return {
+    t: 'matrix',
+    rows: a.rows.map((r) =>
+      Array.from(
+        { length: cols },
+        (_, j): Node => ({ t: 'add', a: r.map((x, k) => ({ t: 'mul', a: [x, b.rows[k]![j]!] }) as Node) }),
+      ),
+    ),
+  };
 }

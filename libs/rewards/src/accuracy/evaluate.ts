@@ -1,5 +1,11 @@
 import type { Node } from './ast.js';
-import { type Budget, MAX_EXACT_EXPONENT, MAX_EXACT_FACTORIAL } from './limits.js';
+import {
+  type Budget,
+  MAX_EXACT_EXPONENT,
+  MAX_EXACT_FACTORIAL,
+  MAX_SERIES_TERMS,
+  MAX_SERIES_TERMS_PER_PAIR,
+} from './limits.js';
 import * as Q from './rational.js';
 
 /**
@@ -210,6 +216,7 @@ export function numeric(n: Node, env: ReadonlyMap<string, Complex>, budget: Budg
       return cpow(base, numeric(n.b, env, budget));
     }
     case 'fn':
+      if (n.name === 'sum' || n.name === 'prod') return numericSeries(n, env, budget);
       return numericFn(
         n.name,
         n.args.map((x) => numeric(x, env, budget)),
@@ -217,6 +224,32 @@ export function numeric(n: Node, env: ReadonlyMap<string, Complex>, budget: Budg
     default:
       return NAN;
   }
+}
+
+/**
+ * `\sum_{k=lo}^{hi} body` and `\prod` (args: body, index symbol, lo, hi), term by term when
+ * both bounds are integers at this point; anything else is NaN (no closed forms).
+ */
+function numericSeries(
+  n: Extract<Node, { t: 'fn' }>,
+  env: ReadonlyMap<string, Complex>,
+  budget: Budget,
+): Complex {
+  const [body, index, loN, hiN] = n.args as [Node, Node, Node, Node];
+  const lo = numeric(loN, env, budget);
+  const hi = numeric(hiN, env, budget);
+  const isInt = (c: Complex) => c.im === 0 && Number.isInteger(c.re);
+  if (index.t !== 'sym' || !isInt(lo) || !isInt(hi) || hi.re - lo.re >= MAX_SERIES_TERMS) return NAN;
+  budget.seriesTerms += Math.max(0, hi.re - lo.re + 1);
+  if (budget.seriesTerms > MAX_SERIES_TERMS_PER_PAIR) return NAN;
+  const inner = new Map(env);
+  let acc = C(n.name === 'sum' ? 0 : 1);
+  for (let k = lo.re; k <= hi.re; k++) {
+    inner.set(index.name, C(k));
+    const v = numeric(body, inner, budget);
+    acc = n.name === 'sum' ? cadd(acc, v) : cmul(acc, v);
+  }
+  return acc;
 }
 
 function numericFn(name: string, args: Complex[]): Complex {
@@ -264,6 +297,9 @@ function numericFn(name: string, args: Complex[]): Complex {
     }
     case 'abs':
       return C(cabs(a));
+    case 'deg':
+      // Degrees in radians: `\sin(90^\circ - x)` is `\cos x`, `90^\circ` is `\frac{\pi}{2}`.
+      return C((a.re * Math.PI) / 180, (a.im * Math.PI) / 180);
     case 'floor':
       return real(Math.floor, a);
     case 'ceil':
@@ -306,10 +342,56 @@ export function symbols(n: Node, out = new Set<string>()): Set<string> {
       for (const x of n.a) symbols(x, out);
       break;
     case 'fn':
-      for (const x of n.args) symbols(x, out);
+      if (n.name === 'sum' || n.name === 'prod') {
+        // The index is bound: free symbols are the body's other ones and the bounds'.
+        const [body, index, lo, hi] = n.args as [Node, Node, Node, Node];
+        const inner = symbols(body);
+        if (index.t === 'sym') inner.delete(index.name);
+        for (const v of inner) out.add(v);
+        symbols(lo, out);
+        symbols(hi, out);
+      } else for (const x of n.args) symbols(x, out);
       break;
     case 'matrix':
       for (const r of n.rows) for (const x of r) symbols(x, out);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+/** Free symbols in the bounds of `\sum`/`\prod` nodes: they are sampled as integers. */
+export function boundSymbols(n: Node, out = new Set<string>()): Set<string> {
+  if (n.t === 'fn' && (n.name === 'sum' || n.name === 'prod')) {
+    symbols(n.args[2]!, out);
+    symbols(n.args[3]!, out);
+  }
+  switch (n.t) {
+    case 'neg':
+    case 'pct':
+      boundSymbols(n.a, out);
+      break;
+    case 'div':
+    case 'pow':
+    case 'pm':
+      boundSymbols(n.a, out);
+      boundSymbols(n.b, out);
+      break;
+    case 'add':
+    case 'mul':
+    case 'list':
+    case 'set':
+    case 'seq':
+    case 'union':
+    case 'rel':
+      for (const x of n.a) boundSymbols(x, out);
+      break;
+    case 'fn':
+      for (const x of n.args) boundSymbols(x, out);
+      break;
+    case 'matrix':
+      for (const r of n.rows) for (const x of r) boundSymbols(x, out);
       break;
     default:
       break;

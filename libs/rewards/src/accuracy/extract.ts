@@ -107,7 +107,9 @@ function afterPhrase(text: string): string | null {
   if (!last) return null;
   const rest = text.slice(last.index + last[0].length, last.index + last[0].length + 2000);
   // A math block right after the phrase is the answer.
-  const math = /^\s*(?:\$\$([^$]+)\$\$|\$([^$]+)\$|\\\(([\s\S]+?)\\\)|\\\[([\s\S]+?)\\\])/.exec(rest);
+  const math = /^\s*(?:\$\$([^$]+)\$\$|\$((?:\\\$|[^$])+)\$|\\\(([\s\S]+?)\\\)|\\\[([\s\S]+?)\\\])/.exec(
+    rest,
+  );
   if (math) return (math[1] ?? math[2] ?? math[3] ?? math[4])!.trim();
   const line = rest.split(/\n/)[0]!;
   // End at a sentence end (a period not inside a number).
@@ -151,7 +153,9 @@ export function mathBlocks(text: string): { s: string; start: number; end: numbe
     for (const [open, close] of DELIMS) {
       if (closed.has(open) || !text.startsWith(open, i)) continue;
       if (open === '$' && text[i - 1] === '\\') break; // \$ is a dollar sign
-      const end = text.indexOf(close, i + open.length);
+      let end = text.indexOf(close, i + open.length);
+      // `\$` inside math is a dollar sign, not the closer.
+      while (close[0] === '$' && end > 0 && text[end - 1] === '\\') end = text.indexOf(close, end + 1);
       if (end < 0) {
         closed.add(open);
         continue;
@@ -166,7 +170,8 @@ export function mathBlocks(text: string): { s: string; start: number; end: numbe
   return out;
 }
 
-const NUMBER = /(?<![a-zA-Z\d.])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*\/\s*\d+)?%?/g;
+// `2,74` (a decimal comma, one or two digits after it) is kept whole; verify.ts reads it.
+const NUMBER = /(?<![a-zA-Z\d.])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+|,\d{1,2}(?![\d,]))?(?:\s*\/\s*\d+)?%?/g;
 
 function lastMathOrNumber(text: string): string | null {
   const math = mathBlocks(text)
@@ -197,9 +202,12 @@ function readsAsAnswer(text: string): boolean {
     if (/[a-zA-Z]{2,}/.test(outside + text.slice(at))) return false;
   }
   // Three or more words (function names aside) make prose.
-  const words = (text.replace(/\\[a-zA-Z]+/g, ' ').match(/[a-zA-Z]{2,}/g) ?? []).filter(
-    (w) => !FUNCTION_WORDS.test(w),
-  );
+  const words = (
+    text
+      .replace(/\\(?:begin|end)\s*\{[a-zA-Z*]*\}/g, ' ')
+      .replace(/\\[a-zA-Z]+/g, ' ')
+      .match(/[a-zA-Z]{2,}/g) ?? []
+  ).filter((w) => !FUNCTION_WORDS.test(w));
   return words.length < 3 && !/\n/.test(text.trim());
 }
 
@@ -226,7 +234,20 @@ export function extractAnswer(text: string, options: ExtractOptions): Extracted 
     return inner && { answer: inner.answer, method: inner.method === 'whole' ? 'answer_tag' : inner.method };
   }
   const boxed = lastBoxed(text);
-  if (boxed?.trim()) return { answer: boxed.trim(), method: 'boxed' };
+  // "\boxed{255} … Final Answer: The final answer is $10,455$.": a final-answer statement
+  // after the last box, with a clean answer, is the later word (Math-Verify gives both the
+  // same priority and takes the last). The phrase is only searched for when "final answer"
+  // follows the last box.
+  if (boxed?.trim()) {
+    const boxAt = Math.max(text.lastIndexOf('\\boxed'), text.lastIndexOf('\\fbox'));
+    const tail = text.slice(boxAt);
+    const finalAt = /final answer/i.exec(tail)?.index ?? -1;
+    if (finalAt > 0) {
+      const phrase = afterPhrase(tail.slice(finalAt));
+      if (phrase !== null && readsAsAnswer(phrase)) return { answer: phrase, method: 'phrase' };
+    }
+    return { answer: boxed.trim(), method: 'boxed' };
+  }
   const phrase = afterPhrase(text);
   if (phrase !== null) {
     if (readsAsAnswer(phrase)) return { answer: phrase, method: 'phrase' };

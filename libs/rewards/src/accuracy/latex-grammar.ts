@@ -55,6 +55,8 @@ export const MATRIX_ENVS = new Set([
   'Vmatrix',
   'smallmatrix',
   'array',
+  // A system of equations, row by row.
+  'cases',
 ]);
 
 export function isFnToken(t: Token | undefined): boolean {
@@ -76,3 +78,18 @@ export function baseNumber(digits: string, base: string): { n: bigint; d: bigint
   }
   return { n, d: 1n };
 }
+
+/**
+ * Operator, arrow and relation commands we do not evaluate. Any other unknown command without
+ * arguments is an opaque symbol (`\\alpha`, `\\zzz`), but these would silently turn an answer
+ * into a product (`x \\to 0` = 0), so they make the answer unparseable instead.
+ */
+export const UNSUPPORTED_OPERATORS = new Set(
+  (
+    'to rightarrow Rightarrow leftarrow Leftarrow leftrightarrow Leftrightarrow implies iff mapsto gets ' +
+    'longrightarrow Longrightarrow sim simeq cong propto perp parallel mid nmid cap bigcap bigcup setminus ' +
+    'subset subseteq supset supseteq notin ni forall exists neg lnot land lor wedge vee oplus otimes odot ' +
+    'bullet star dagger partial nabla int iint oint lim limsup liminf max min sup inf det gcd lcm mod bmod ' +
+    'pmod prime vdots ddots colon therefore because'
+  ).split(' '),
+);

@@ -1,5 +1,5 @@
 import type { Node } from './ast.js';
-import { baseNumber, FUNCS, isFnToken, MATRIX_ENVS, REL } from './latex-grammar.js';
+import { baseNumber, FUNCS, isFnToken, MATRIX_ENVS, REL, UNSUPPORTED_OPERATORS } from './latex-grammar.js';
 import { type Token, tokenize } from './latex-tokens.js';
 import { type Budget, MAX_DEPTH, MAX_NODES, ParseError } from './limits.js';
 import { parseDecimal } from './rational.js';
@@ -129,9 +129,14 @@ export class LatexParser {
     if (!t) return false;
     if (t.k === 'num' || t.k === 'sym' || t.k === 'word') return true;
     if (t.k === 'op') return t.s === '(' || t.s === '{';
+    if (t.k === 'cmd' && /^\\[a-zA-Z]+$/.test(t.s) && !NOT_FACTOR_COMMANDS.has(t.s.slice(1))) {
+      // An unknown name (`2\alpha`) is an opaque symbol; operators, relations and closers are not.
+      const name = t.s.slice(1);
+      if (!(name in REL_NAMES) && !UNSUPPORTED_OPERATORS.has(name) && !FUNCS.has(name)) return true;
+    }
     return (
       t.k === 'cmd' &&
-      /^\\(frac|sqrt|binom|pi|infty|lfloor|lceil|operatorname|mathbb|sin|cos|tan|sec|csc|cot|arcsin|arccos|arctan|sinh|cosh|tanh|ln|log|exp|e|begin)$/.test(
+      /^\\(frac|sqrt|binom|pi|infty|lfloor|lceil|operatorname|mathbb|sum|prod|sin|cos|tan|sec|csc|cot|arcsin|arccos|arctan|sinh|cosh|tanh|ln|log|exp|e|begin)$/.test(
         t.s,
       )
     );
@@ -149,8 +154,20 @@ export class LatexParser {
         factors.push(this.#node({ t: 'div', a, b }));
       } else if (this.#startsFactor()) {
         const prev = this.#toks[this.#pos - 1];
+        const spaced = this.#spacedMixedNumber(prev, factors);
+        if (spaced) {
+          const last = factors.pop()!;
+          let mixed: Node =
+            last.t === 'neg'
+              ? this.#node({ t: 'neg', a: this.#node({ t: 'add', a: [last.a, spaced] }) })
+              : this.#node({ t: 'add', a: [last, spaced] });
+          if (this.#eat('%')) mixed = this.#node({ t: 'pct', a: mixed });
+          factors.push(mixed);
+          continue;
+        }
         // `1 2` is no product: two numbers side by side are a typo or a lost separator.
-        if (prev?.k === 'num' && this.#peek()?.k === 'num')
+        // A power before a number is a product: `2^6 3^5`.
+        if (prev?.k === 'num' && this.#peek()?.k === 'num' && factors[factors.length - 1]!.t !== 'pow')
           throw new ParseError('bad_syntax', `two numbers side by side: "${prev.s} ${this.#peek()!.s}"`);
         const mixed = this.#mixedNumber(prev);
         if (mixed) {
@@ -164,6 +181,30 @@ export class LatexParser {
       } else break;
     }
     return factors.length === 1 ? factors[0]! : this.#node({ t: 'mul', a: factors });
+  }
+
+  /**
+   * `4 4/9` (an integer, a space, an integer fraction) is the mixed number 40/9, as in
+   * Math-Verify's tests/test_mixed_number_extraction.py. Not after a fraction, a decimal or a
+   * bracket (`11/10 4/9`, `11.0 4/9`, `(11) 4/9` stay malformed), nor before `^`, `/` or
+   * another number, nor with an improper fraction part.
+   */
+  #spacedMixedNumber(prev: Token | undefined, factors: Node[]): Node | null {
+    const int = (t: Token | undefined) => t?.k === 'num' && /^\d+$/.test(t.s);
+    if (!int(prev) || factors.length !== 1) return null;
+    const last = factors[0]!;
+    if (!(last.t === 'num' || (last.t === 'neg' && last.a.t === 'num'))) return null;
+    const [a, slash, b, after] = [this.#peek(), this.#peek(1), this.#peek(2), this.#peek(3)];
+    if (!int(a) || !a!.sp || slash?.s !== '/' || slash.sp || !int(b) || b!.sp) return null;
+    if (after && (after.k === 'num' || after.s === '^' || after.s === '/' || after.s === '!')) return null;
+    // A proper fraction only: `11 6/6`, `11 7/6` and `4 4/0` are no mixed numbers.
+    if (BigInt(a!.s) >= BigInt(b!.s)) return null;
+    this.#pos += 3;
+    return this.#node({
+      t: 'div',
+      a: this.#node({ t: 'num', v: parseDecimal(a!.s)! }),
+      b: this.#node({ t: 'num', v: parseDecimal(b!.s)! }),
+    });
   }
 
   /** `2\frac{1}{2}` is the mixed number 2 1/2 (Hendrycks MATH convention), not 2 * 1/2. */
@@ -255,6 +296,7 @@ export class LatexParser {
   #postfix(n: Node): Node {
     for (;;) {
       if (this.#eat('!')) n = this.#node({ t: 'fn', name: 'factorial', args: [n] });
+      else if (this.#eat('°')) n = this.#node({ t: 'fn', name: 'deg', args: [n] });
       else if (this.#eat('%')) n = this.#node({ t: 'pct', a: n });
       else if (this.#isOp("'")) this.#pos++;
       else return n;
@@ -394,7 +436,16 @@ export class LatexParser {
         return this.#node({ t: 'set', a: [] });
       case '{':
       case 'lbrace': {
-        const items = this.#items(['\\}', '\\rbrace']);
+        const items = this.#items(['\\}', '\\rbrace', '\\mid', '|', ':']);
+        // Set-builder notation `\{x \mid x > 2\}` (also `|`, `:`) is the set its condition
+        // describes: the condition, which compare.ts reads as an interval.
+        if (items.length === 1 && (this.#eat('\\mid') || this.#eat('|') || this.#eat(':'))) {
+          const cond = this.#items(['\\}', '\\rbrace']);
+          if (!this.#eat('\\}') && !this.#eat('\\rbrace'))
+            throw new ParseError('bad_syntax', 'unclosed "\\{"');
+          if (cond.length !== 1) throw new ParseError('bad_syntax', 'set-builder with several conditions');
+          return cond[0]!;
+        }
         if (!this.#eat('\\}') && !this.#eat('\\rbrace')) throw new ParseError('bad_syntax', 'unclosed "\\{"');
         return this.#node({ t: 'set', a: items });
       }
@@ -430,10 +481,46 @@ export class LatexParser {
       }
       case 'begin':
         return this.#matrixEnv();
+      case 'sum':
+      case 'prod':
+        return this.#series(name);
       default:
         if (FUNCS.has(name)) return this.#fn(name);
+        // An unknown name without arguments (`1 = \zzz = x = 0`) is an opaque symbol; with
+        // arguments (`\foo{3}`) its meaning is unknown and the answer unparseable.
+        if (
+          /^[a-zA-Z]+$/.test(name) &&
+          !UNSUPPORTED_OPERATORS.has(name) &&
+          !['{', '_', '^', '['].includes(this.#peek()?.s ?? '')
+        )
+          return this.#node({ t: 'sym', name: `\\${name}` });
         throw new ParseError('bad_syntax', `unsupported command "\\${name.slice(0, 30)}"`);
     }
+  }
+
+  /**
+   * `\sum_{k=1}^{n} body` / `\prod`: fn `sum`/`prod` with args (body, index, lo, hi). The body
+   * runs over implicit factors like a function argument (`\sum_{k=1}^{n} 2k` sums 2k).
+   */
+  #series(name: string): Node {
+    let range: Node | null = null;
+    let hi: Node | null = null;
+    for (let k = 0; k < 2; k++) {
+      if (this.#eat('_')) range = this.#single();
+      else if (this.#eat('^')) hi = this.#single();
+    }
+    const index = range?.t === 'rel' && range.ops.length === 1 && range.ops[0] === '=' ? range.a[0]! : null;
+    // `i` and `e` read as constants elsewhere; as an index they are the summation variable.
+    const indexName = index?.t === 'sym' || (index?.t === 'const' && index.name !== 'pi') ? index.name : null;
+    if (!range || range.t !== 'rel' || !indexName || !hi)
+      throw new ParseError('bad_syntax', `\\${name} needs _{k=lo}^{hi}`);
+    const fs = [this.#pow()];
+    while (this.#startsFactor() && !this.#isOp('(') && !/^\\(?:sum|prod)$/.test(this.#peek()!.s))
+      fs.push(this.#pow());
+    let body = fs.length === 1 ? fs[0]! : this.#node({ t: 'mul', a: fs });
+    if (index!.t === 'const') body = constToSym(body, indexName);
+    const sym: Node = { t: 'sym', name: indexName };
+    return this.#node({ t: 'fn', name, args: [body, sym, range.a[1]!, hi] });
   }
 
   #matrixEnv(): Node {
@@ -460,6 +547,47 @@ export class LatexParser {
     if (row.length) rows.push(row);
     if (rows.length === 0) throw new ParseError('bad_syntax', 'empty matrix');
     return this.#node({ t: 'matrix', rows });
+  }
+}
+
+/** Relation commands by bare name (`le`, `approx`), which never start a factor. */
+const REL_NAMES: Record<string, string> = Object.fromEntries(
+  Object.entries(REL)
+    .filter(([k]) => k.startsWith('\\'))
+    .map(([k, v]) => [k.slice(1), v]),
+);
+
+/** Commands that operate on or close what precedes them: never the start of an implicit factor. */
+const NOT_FACTOR_COMMANDS = new Set(
+  'cdot times div ast pm mp cup end right rbrace rangle rfloor rceil rvert vert dots ldots cdots'.split(' '),
+);
+
+/** `body` with the constant `name` (`i`, `e`) read as the variable of that name. */
+function constToSym(n: Node, name: string): Node {
+  switch (n.t) {
+    case 'const':
+      return n.name === name ? { t: 'sym', name } : n;
+    case 'neg':
+    case 'pct':
+      return { ...n, a: constToSym(n.a, name) };
+    case 'div':
+    case 'pow':
+    case 'pm':
+      return { ...n, a: constToSym(n.a, name), b: constToSym(n.b, name) };
+    case 'add':
+    case 'mul':
+    case 'list':
+    case 'set':
+    case 'seq':
+    case 'union':
+    case 'rel':
+      return { ...n, a: n.a.map((x) => constToSym(x, name)) } as Node;
+    case 'fn':
+      return { ...n, args: n.args.map((x) => constToSym(x, name)) };
+    case 'matrix':
+      return { ...n, rows: n.rows.map((r) => r.map((x) => constToSym(x, name))) };
+    default:
+      return n;
   }
 }
 

@@ -18,6 +18,10 @@ export const MAX_EXACT_EXPONENT = 4096;
 export const MAX_EXACT_BITS = 20_000;
 /** Largest n for which n! is computed exactly. */
 export const MAX_EXACT_FACTORIAL = 500;
+/** Most terms one `\sum`/`\prod` is expanded to; a longer one has no value (NaN). */
+export const MAX_SERIES_TERMS = 10_000;
+/** Most `\sum`/`\prod` terms expanded for one pair, nested sums and all sample points together. */
+export const MAX_SERIES_TERMS_PER_PAIR = 200_000;
 /** Random points at which two expressions with free variables are evaluated. */
 export const RANDOM_POINTS = 6;
 
@@ -45,6 +49,8 @@ export class ParseError extends Error {
  */
 export class Budget {
   readonly deadlineMs: number;
+  /** Terms of `\sum`/`\prod` expanded so far for this pair (all sample points together). */
+  seriesTerms = 0;
   #ticks = 0;
   constructor(deadlineMs: number) {
     this.deadlineMs = deadlineMs;

@@ -33,7 +33,7 @@ const UNICODE: [RegExp, string][] = [
   [/\u00BD/g, '(1/2)'],
   [/\u00BC/g, '(1/4)'],
   [/\u00BE/g, '(3/4)'],
-  [/[\u00B0\u2103]/g, ''],
+  [/\u2103/g, ''],
   [/\uFF0C|\u3001/g, ','],
   [/\uFF1A/g, ':'],
   [/\uFF08/g, '('],
@@ -106,6 +106,8 @@ function unwrapText(s: string): string {
     const before = out.trimEnd();
     const word = inner.trim();
     if (/^(or|and|或|和|и|или|oder|ou|o|y|et|und)$/i.test(word)) out += ',';
+    else if (/^[ap]\.?\s*m\.?$/i.test(word))
+      out += ` ${word}`; // `08:34 \text{P.M.}` is a clock time
     else if (/[\d})]$/.test(before) && /^[a-zA-Z\s.^/\d-]*$/.test(word) && /[a-zA-Z]/.test(word)) {
       // A unit after a number, with its power: `5\text{ cm}^2`.
       out += ' ';
@@ -123,7 +125,11 @@ export function normalizeAnswer(raw: string): Normalized {
   let s = raw;
   for (const [re, rep] of UNICODE) s = s.replace(re, rep);
   // Over-escaped LaTeX from JSON or Python sources (`\\frac`): a row break is never glued to a word.
-  s = s.normalize('NFKC').replace(/(?<!\\)\\\\(?=[a-zA-Z])/g, '\\');
+  s = s.normalize('NFKC');
+  // Over-escaped LaTeX from JSON or Python sources (`\\frac`, rows `\\\\`): a row break is
+  // never glued to a word.
+  if (/(?<!\\)\\\\[a-zA-Z]/.test(s)) s = s.replace(/\\\\\\\\/g, '\\\\');
+  s = s.replace(/(?<!\\)\\\\(?=[a-zA-Z%])/g, '\\');
   s = repeatingDecimal(s.replaceAll('\\\\', ROW));
   s = s
     .replace(/\\\$|\$/g, ' ')
@@ -137,9 +143,11 @@ export function normalizeAnswer(raw: string): Normalized {
     )
     .replace(/(\d),\\!\s*(?=\d{3}(?!\d))/g, '$1,')
     .replace(/\\[!,;:> ]|~|\\q?quad\b/g, ' ')
-    .replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|\\circ|\\degree\b/g, '')
+    // Degrees stay a postfix `°` (the parser reads radians from it, compare.ts also accepts the bare number).
+    .replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ\b|\\degree\b/g, '°')
+    .replace(/\\circ\b/g, '')
     .replace(/\\%/g, '%')
-    .replace(/\{,\}/g, '')
+    .replace(/\{\s*,\s*\}/g, '')
     // An ellipsis is content, not punctuation: `1, 2, 3, \dots` is not `1, 2, 3`.
     .replace(/\\(?:ldots|cdots|dots)\b|\.\.\.|…/g, ' \\dots ')
     .replace(/\\(?:dfrac|tfrac|cfrac)/g, '\\frac')
@@ -150,10 +158,12 @@ export function normalizeAnswer(raw: string): Normalized {
   const asNumber = NUMBER_WORDS.get(s.trim().toLowerCase());
   if (asNumber !== undefined) s = String(asNumber);
   // "or"/"and" between answers, also in other languages: several answers.
-  s = s.replace(/\s(?:or|and|或|和|oder|und|ou|или)\s/gi, ',');
+  s = s.replace(/,?\s(?:or|and|或|和|oder|und|ou|или)\s/gi, ',').replace(/,(?:\s*,)+/g, ',');
+  // Percent words: `28 percent`, `4 4/9 pct`.
+  s = s.replace(/(?<=[\d})]|\d\s)\s*(?:percentage|percent|pct)\b/gi, '%');
   // Thousands separators: 1,000,000 and 1 000 000 (groups of exactly three digits).
   // Not right after an opening bracket: `(12,102)` is a pair.
-  s = s.replace(/(?<![\d.,([{])\d{1,3}(?:,\d{3})+(?![\d,]|\.\d*,)/g, (m) => m.replaceAll(',', ''));
+  s = s.replace(/(?<![\d.,([{])[1-9]\d{0,2}(?:,\d{3})+(?![\d,]|\.\d*,)/g, (m) => m.replaceAll(',', ''));
   s = s.replace(/(?<![\d.])\d{1,3}(?: \d{3})+(?![\d.])/g, (m) => m.replaceAll(' ', ''));
   s = s.trim();
   // Trailing punctuation and trailing CJK unit characters (元, 个, 米 ...).
@@ -167,8 +177,13 @@ export function normalizeAnswer(raw: string): Normalized {
   }
   // Trailing unit words after a number: `18 dollars`, `5 cm^2`, `3 square feet`.
   for (let k = 0; k < 6; k++) {
-    const m = /(?<=[\d%)}]|\d\s)\s*([a-zA-Z]{2,})(?:\s*\^\s*\{?\d\}?)?\.?$/.exec(s);
-    if (!m || MATH_WORDS.has(m[1]!.toLowerCase()) || !/\d/.test(s.slice(0, m.index))) break;
+    const m = /(?<=[\d%)}°]|\d\s)\s*([a-zA-Z]{2,}(?:\s+[a-zA-Z]{2,}){0,2})(?:\s*\^\s*\{?\d\}?)?\.?$/.exec(s);
+    if (
+      !m ||
+      m[1]!.split(/\s+/).some((w) => MATH_WORDS.has(w.toLowerCase())) ||
+      !/\d/.test(s.slice(0, m.index))
+    )
+      break;
     s = s.slice(0, m.index).trim();
   }
   s = s.replaceAll(ROW, ' \\\\ ');

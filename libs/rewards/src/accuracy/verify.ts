@@ -69,6 +69,45 @@ function choiceLetter(raw: string): string | null {
   return (/^\(([A-E])\)/.exec(s) ?? /^([A-E])$/.exec(s))?.[1] ?? null;
 }
 
+const CLOCK = /^(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(?:([ap])\.?\s*m\.?)?$/i;
+
+/** Seconds after midnight of a clock time `h:mm[:ss][ a.m./p.m.]`, or null. */
+function clockSeconds(text: string): number | null {
+  const m = CLOCK.exec(text.trim());
+  if (!m) return null;
+  let h = Number(m[1]);
+  const [min, sec] = [Number(m[2]), Number(m[3] ?? 0)];
+  if (min > 59 || sec > 59 || h > 24) return null;
+  const half = m[4]?.toLowerCase();
+  if (half) {
+    if (h < 1 || h > 12) return null;
+    h = (h % 12) + (half === 'p' ? 12 : 0);
+  }
+  return h * 3600 + min * 60 + sec;
+}
+
+/** `1,22` or `1000,99`: one comma between digits, not a thousands grouping (the normalizer removed those). */
+const DECIMAL_COMMA = /^-?\d+,\d+$/;
+
+/**
+ * The decimal comma of many languages (`2,74` for 2.74, as Math-Verify reads it): when one
+ * side is `digits,digits` and the other a single number, the comma side is read again as a
+ * decimal. Two comma lists are still compared as lists (`1,2` vs `2,1`).
+ */
+function decimalComma(g: Side, p: Side, comparer: Comparer, budget: Budget): string | null {
+  const gd = DECIMAL_COMMA.test(g.text);
+  const pd = DECIMAL_COMMA.test(p.text);
+  if (gd === pd || g.text.includes(',') !== gd || p.text.includes(',') !== pd) return null;
+  const read = (s: Side) =>
+    DECIMAL_COMMA.test(s.text) ? parseLatex(s.text.replace(',', '.'), budget) : s.node!;
+  try {
+    return comparer.equal(read(g), read(p)) && 'decimal_comma';
+  } catch (e) {
+    if (e instanceof ParseError) return null;
+    throw e;
+  }
+}
+
 /**
  * Grades one prediction against one gold answer. Never throws for any input strings: bad
  * input yields a status. See docs/accuracy.md for the rules.
@@ -108,6 +147,13 @@ export function verifyMath(gold: string, prediction: string, options: VerifyOpti
         ? { ...out, status: 'ok', rule: 'choice' }
         : { ...out, status: 'wrong', reason: 'not_equal' };
     }
+    // Clock times: `20:34` ~ `20:34:00` ~ `08:34 P.M.`.
+    const gt = clockSeconds(gs.text);
+    const pt = gt === null ? null : clockSeconds(ps.text);
+    if (gt !== null && pt !== null)
+      return gt === pt
+        ? { ...out, status: 'ok', rule: 'clock_time' }
+        : { ...out, status: 'wrong', reason: 'not_equal' };
     // Same normalized text is equal whatever it parses to (covers answers outside the grammar).
     if (gs.text && gs.text === ps.text) return { ...out, status: 'ok', rule: 'same_text' };
     if (!gs.node) return { ...out, status: 'error', reason: 'bad_reference' };
@@ -120,7 +166,7 @@ export function verifyMath(gold: string, prediction: string, options: VerifyOpti
       },
       budget,
     );
-    const rule = comparer.equal(gs.node, ps.node);
+    const rule = comparer.equal(gs.node, ps.node) ?? decimalComma(gs, ps, comparer, budget);
     return rule ? { ...out, status: 'ok', rule } : { ...out, status: 'wrong', reason: 'not_equal' };
   } catch (e) {
     if (e instanceof TimeoutError) return { ...out, status: 'error', reason: 'timeout' };
