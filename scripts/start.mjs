@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-// npm start: builds what the reward service needs when its build output is missing or older
-// than its sources (tsc -b cli), then runs `grpo serve reward` and prints how to call it.
-// Extra arguments pass through: npm start -- --port 9000 --workers 4. Ctrl-C stops it cleanly.
+// npm start: the quick-start. Builds the CLI and what it depends on when the build output is
+// missing or older than the sources (tsc -b cli), then runs `grpo quickstart`: the reward,
+// rollout and trainer services on loopback, the built-in recipe (tiny policy, SFT cold start on
+// arithmetic traces, GRPO with accuracy + format + language rewards), progress bars with live
+// metrics, the dashboard URL, held-out accuracy after SFT and after GRPO, and a plot.
+// Extra arguments pass through: npm start -- --runs-dir /tmp/runs. Ctrl-C stops the run at a
+// step boundary with a checkpoint (resume it with `grpo train --resume <run dir>`).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -49,40 +53,10 @@ if (isStale()) {
 }
 
 const args = process.argv.slice(2);
-// Request logs are JSON lines for log shippers; a person at a terminal wants warnings only.
-if (!args.includes('--log-level') && !env.GRPO_REWARD_LOG_LEVEL) args.push('--log-level', 'warn');
-const child = spawn(
-  process.execPath,
-  [path.join(root, 'cli', 'bin', 'grpo.mjs'), 'serve', 'reward', ...args],
-  {
-    cwd: root,
-    env,
-    stdio: ['inherit', 'pipe', 'inherit'],
-  },
-);
-let buffered = '';
-child.stdout.on('data', (chunk) => {
-  process.stdout.write(chunk);
-  if (buffered === null) return;
-  buffered += chunk.toString();
-  const m = buffered.match(/listening on (http:\/\/\S+)/);
-  if (!m) return;
-  buffered = null;
-  const url = m[1];
-  const body = JSON.stringify({
-    items: [
-      {
-        id: '1',
-        prompt: 'What is 2+3?',
-        completion: '<think>\nTwo plus three is five.\n</think>\n<answer>\n5\n</answer>',
-        reference: '5',
-      },
-    ],
-    rewards: [{ name: 'accuracy' }, { name: 'format', weight: 0.5 }],
-  });
-  console.log(`\nTry it:\n  curl -s ${url}/v1/rewards -H 'content-type: application/json' -d '${body}'\n`);
-  console.log(`Reward functions: ${url}/v1/reward-functions   Metrics: ${url}/metrics`);
-  console.log('Ctrl-C stops the service.');
+const child = spawn(process.execPath, [path.join(root, 'cli', 'bin', 'grpo.mjs'), 'quickstart', ...args], {
+  cwd: root,
+  env,
+  stdio: 'inherit',
 });
 // Ctrl-C reaches the child through the terminal's process group; wait for its clean exit.
 process.on('SIGINT', () => {});

@@ -9,10 +9,18 @@ export const USAGE = `grpo: GRPO Stack command line
 
 Usage:
   grpo serve reward [--host H] [--port N] [--workers N] [--log-level L]
+  grpo serve rollout [--model DIR] [--engine onnx|openai] [--upstream URL ...] [--host H] [--port N] [--log-level L]
+  grpo serve trainer [--runs-dir DIR] [--resume RUN_DIR] [--host H] [--port N] [--log-level L]
+  grpo train <config.json> [--trainer URL]      grpo train --resume RUN_DIR [--trainer URL]
+  grpo quickstart [--runs-dir DIR]
   grpo --help | grpo serve --help
 
 Commands:
   serve reward   run the reward service until SIGINT/SIGTERM (graceful shutdown)
+  serve rollout  run the rollout service (no --model: the tiny built-in policy)
+  serve trainer  run the trainer service (runs over REST, dashboard at /dashboard)
+  train          submit a run config to a running trainer and follow it with live progress
+  quickstart     the built-in recipe: all three services on loopback, SFT then GRPO on arithmetic
 
 Options of serve reward (each also settable by env var; flags win):
   --host H         interface to listen on           GRPO_REWARD_HOST       (default 127.0.0.1)
@@ -20,6 +28,21 @@ Options of serve reward (each also settable by env var; flags win):
   --workers N      scoring worker threads, 0 = one per core   GRPO_REWARD_WORKERS (default 0)
   --log-level L    fatal|error|warn|info|debug|trace|silent   GRPO_REWARD_LOG_LEVEL (default info)
 Other limits (GRPO_REWARD_MAX_ITEMS, ..._ITEM_TIMEOUT_MS, ...) are listed in services/reward/README.md.
+
+Options of serve rollout (port default 8002, env prefix GRPO_ROLLOUT_):
+  --model DIR      HF checkpoint folder (onnx: the policy; openai: the tokenizer)   GRPO_ROLLOUT_MODEL
+  --engine E       onnx (embedded, default) or openai (forward to upstreams)        GRPO_ROLLOUT_ENGINE
+  --upstream URL   an OpenAI-compatible server (vLLM, SGLang); repeat for several   GRPO_ROLLOUT_UPSTREAMS (JSON array)
+Other limits (GRPO_ROLLOUT_MAX_GROUP_SIZE, ..._MAX_NEW_TOKENS, ...) are listed in services/rollout/README.md.
+
+Options of serve trainer (port default 8003, env prefix GRPO_TRAINER_):
+  --runs-dir DIR   run directories go under DIR/<id>                  GRPO_TRAINER_RUNS_DIR (default runs)
+  --resume DIR     resume the run in DIR from its last checkpoint     GRPO_TRAINER_RESUME
+
+Options of train:
+  --trainer URL    the trainer service                                GRPO_TRAINER_URL (default http://127.0.0.1:8003)
+  --resume DIR     continue the run in DIR instead of submitting a config
+The run config (model, data, rewards, stages, rolloutUrl, rewardUrl, ...) is documented in services/trainer/README.md.
 `;
 
 export interface ServeCommand {
@@ -27,7 +50,44 @@ export interface ServeCommand {
   service: string;
   overrides: Record<string, unknown>;
 }
-export type Command = ServeCommand | { command: 'help' };
+export interface TrainCommand {
+  command: 'train';
+  /** Path of a run config file, or undefined with `resume`. */
+  config?: string;
+  resume?: string;
+  trainerUrl: string;
+}
+export interface QuickstartCommand {
+  command: 'quickstart';
+  runsDir?: string;
+}
+export type Command = ServeCommand | TrainCommand | QuickstartCommand | { command: 'help' };
+
+export const DEFAULT_TRAINER_URL = 'http://127.0.0.1:8003';
+
+function parseTrain(
+  values: ReturnType<typeof parse>['values'],
+  args: readonly string[],
+  env: Record<string, string | undefined>,
+): TrainCommand {
+  if (args.length > 1) throw new UsageError(`unexpected argument "${args[1]}"`);
+  const config = args[0];
+  if (config === undefined && values.resume === undefined) {
+    throw new UsageError('train needs a run config file (grpo train config.json) or --resume RUN_DIR');
+  }
+  if (config !== undefined && values.resume !== undefined) {
+    throw new UsageError('train takes a config file or --resume, not both');
+  }
+  const trainerUrl = values.trainer ?? env.GRPO_TRAINER_URL ?? DEFAULT_TRAINER_URL;
+  if (!/^https?:\/\//.test(trainerUrl))
+    throw new UsageError(`--trainer must be an http(s) URL, got "${trainerUrl}"`);
+  return {
+    command: 'train',
+    trainerUrl,
+    ...(config !== undefined ? { config } : {}),
+    ...(values.resume !== undefined ? { resume: values.resume } : {}),
+  };
+}
 
 function toInt(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -36,7 +96,10 @@ function toInt(flag: string, value: string | undefined): number | undefined {
 }
 
 /** Parses argv (without node and the script) into a command; throws UsageError on bad input. */
-export function parseCommand(argv: readonly string[]): Command {
+export function parseCommand(
+  argv: readonly string[],
+  env: Record<string, string | undefined> = process.env,
+): Command {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -46,19 +109,51 @@ export function parseCommand(argv: readonly string[]): Command {
   const { values, positionals } = parsed;
   if (values.help || positionals.length === 0) return { command: 'help' };
   const [cmd, service, ...rest] = positionals;
+  if (cmd === 'train') return parseTrain(values, positionals.slice(1), env);
+  if (cmd === 'quickstart') {
+    if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
+    return {
+      command: 'quickstart',
+      ...(values['runs-dir'] !== undefined ? { runsDir: values['runs-dir'] } : {}),
+    };
+  }
   if (cmd !== 'serve') throw new UsageError(`unknown command "${cmd}"`);
-  if (!service) throw new UsageError('serve needs a service name: reward');
+  if (!service) throw new UsageError('serve needs a service name: reward, rollout, trainer');
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
-  if (service !== 'reward') {
-    throw new UsageError(`service "${service}" is not available in this build; available: reward`);
+  if (service !== 'reward' && service !== 'rollout' && service !== 'trainer') {
+    throw new UsageError(
+      `service "${service}" is not available in this build; available: reward, rollout, trainer`,
+    );
+  }
+  const onlyFor: Record<string, string> = {
+    workers: 'reward',
+    model: 'rollout',
+    engine: 'rollout',
+    upstream: 'rollout',
+    'runs-dir': 'trainer',
+    resume: 'trainer',
+  };
+  if (values.trainer !== undefined) throw new UsageError('--trainer is an option of train, not of serve');
+  for (const [flag, svc] of Object.entries(onlyFor)) {
+    if (values[flag as keyof typeof values] !== undefined && svc !== service)
+      throw new UsageError(`--${flag} is an option of serve ${svc}, not of serve ${service}`);
   }
   const overrides: Record<string, unknown> = {};
+  if (values.model !== undefined) overrides.model = values.model;
+  if (values.engine !== undefined) {
+    if (values.engine !== 'onnx' && values.engine !== 'openai')
+      throw new UsageError(`--engine must be onnx or openai, got "${values.engine}"`);
+    overrides.engine = values.engine;
+  }
+  if (values.upstream !== undefined) overrides.upstreams = values.upstream;
   if (values.host !== undefined) overrides.host = values.host;
   const port = toInt('port', values.port);
   if (port !== undefined) overrides.port = port;
   const workers = toInt('workers', values.workers);
   if (workers !== undefined) overrides.workers = workers;
   if (values['log-level'] !== undefined) overrides.logLevel = values['log-level'];
+  if (values['runs-dir'] !== undefined) overrides.runsDir = values['runs-dir'];
+  if (values.resume !== undefined) overrides.resume = values.resume;
   return { command: 'serve', service, overrides };
 }
 
@@ -73,6 +168,12 @@ function parse(argv: readonly string[]) {
       port: { type: 'string', short: 'p' },
       workers: { type: 'string', short: 'w' },
       'log-level': { type: 'string' },
+      model: { type: 'string', short: 'm' },
+      engine: { type: 'string' },
+      upstream: { type: 'string', multiple: true },
+      'runs-dir': { type: 'string' },
+      resume: { type: 'string' },
+      trainer: { type: 'string' },
     },
   });
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { HttpClient, RewardClient, ServiceClientError } from '../src/index.js';
+import { createRewardClient, HttpClient, retryAfterMs, ServiceClientError } from '../src/index.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, call: number) => void;
 
@@ -37,7 +37,7 @@ test('a 400 is not retried and carries the code and field', async (t) => {
       error: { code: 'GRPO_VALIDATION', message: 'items[0].id bad', field: 'items[0].id', statusCode: 400 },
     });
   });
-  const client = new RewardClient({ baseUrl: url, retries: 3, backoffMs: 1 });
+  const client = createRewardClient({ baseUrl: url, retries: 3, backoffMs: 1 });
   await assert.rejects(
     client.score({ items: [], rewards: [{ name: 'x' }] }),
     (e: unknown) =>
@@ -86,4 +86,69 @@ test('the body is sent as JSON', async (t) => {
     type: 'application/json',
     body: { a: 1 },
   });
+});
+
+test('a 429 waits for Retry-After before the next attempt, then succeeds', async (t) => {
+  const seen: number[] = [];
+  const url = await serve(t, (_req, res, call) => {
+    seen.push(Date.now());
+    if (call === 1) {
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' });
+      res.end(
+        JSON.stringify({ error: { code: 'GRPO_RATE_LIMITED', message: 'slow down', statusCode: 429 } }),
+      );
+    } else json(res, 200, { functions: [] });
+  });
+  const client = createRewardClient({ baseUrl: url, retries: 2, backoffMs: 1 });
+  assert.deepEqual(await client.functions(), { functions: [] });
+  assert.equal(seen.length, 2);
+  assert.ok(seen[1]! - seen[0]! >= 950, `waited ${seen[1]! - seen[0]!} ms`);
+});
+
+test('a Retry-After longer than maxRetryAfterMs fails at once with the 429 code', async (t) => {
+  let calls = 0;
+  const url = await serve(t, (_req, res) => {
+    calls++;
+    res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '3600' });
+    res.end(JSON.stringify({ error: { code: 'GRPO_RATE_LIMITED', message: 'hour', statusCode: 429 } }));
+  });
+  const client = createRewardClient({ baseUrl: url, retries: 3, backoffMs: 1, maxRetryAfterMs: 5_000 });
+  await assert.rejects(
+    client.functions(),
+    (e: unknown) => e instanceof ServiceClientError && e.statusCode === 429 && e.code === 'GRPO_RATE_LIMITED',
+  );
+  assert.equal(calls, 1);
+});
+
+test('the API key goes out as a bearer token and the POST body is resent on a retry', async (t) => {
+  const auth: Array<string | undefined> = [];
+  const bodies: string[] = [];
+  const url = await serve(t, (req, res, call) => {
+    auth.push(req.headers.authorization);
+    let body = '';
+    req.on('data', (c) => {
+      body += c;
+    });
+    req.on('end', () => {
+      bodies.push(body);
+      if (call === 1)
+        json(res, 503, { error: { code: 'GRPO_OVERLOADED', message: 'busy', statusCode: 503 } });
+      else json(res, 200, { rewards: [1], scores: [1], extra_logs: {} });
+    });
+  });
+  const client = createRewardClient({ baseUrl: url, apiKey: 'k-0123456789abcdef', retries: 1, backoffMs: 1 });
+  const out = await client.getReward({ query: ['q'] });
+  assert.deepEqual(out.rewards, [1]);
+  assert.deepEqual(auth, ['Bearer k-0123456789abcdef', 'Bearer k-0123456789abcdef']);
+  assert.deepEqual(bodies, ['{"query":["q"]}', '{"query":["q"]}']);
+});
+
+test('Retry-After is read as seconds or as an HTTP date', () => {
+  assert.equal(retryAfterMs('2'), 2000);
+  assert.equal(
+    retryAfterMs('Sun, 22 Nov 2026 06:00:10 GMT', Date.parse('Sun, 22 Nov 2026 06:00:00 GMT')),
+    10_000,
+  );
+  assert.equal(retryAfterMs('soon'), undefined);
+  assert.equal(retryAfterMs(null), undefined);
 });

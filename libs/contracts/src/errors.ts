@@ -31,4 +31,12 @@ export const ErrorCodes = {
   shuttingDown: 'GRPO_SHUTTING_DOWN',
   timeout: 'GRPO_REQUEST_TIMEOUT',
   internal: 'GRPO_INTERNAL',
+  /** 401: no, malformed or unknown API key. */
+  unauthorized: 'GRPO_UNAUTHORIZED',
+  /** 403: a known key without the scope the route needs. */
+  forbidden: 'GRPO_FORBIDDEN',
+  /** 429: the key's token bucket holds fewer items than the request costs. */
+  rateLimited: 'GRPO_RATE_LIMITED',
+  /** 413: one request costs more items than the key's bucket can ever hold (its burst). */
+  overBurst: 'GRPO_REQUEST_OVER_BURST',
 } as const;

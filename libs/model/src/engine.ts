@@ -40,9 +40,8 @@ export interface EngineOptions {
   maxSequences?: number;
 }
 
-export interface GenerateRequest {
-  /** Prompt token ids, one array (>= 1 id) per prompt. */
-  prompts: readonly (readonly number[])[];
+/** Sampling settings and limits of one group (shared by every prompt of a `generate` call). */
+export interface GroupSettings {
   /** Completions per prompt (G of GRPO); default 1. The prompt is prefilled once per group. */
   groupSize?: number;
   /** >= 0; 0 is greedy. Default 1. */
@@ -57,8 +56,27 @@ export interface GenerateRequest {
   stop?: readonly string[];
   /** Default: the config's eos_token_id list. */
   eosTokenIds?: readonly number[];
-  /** Sequence (prompt i, sample j) draws from createRng(seed, i * groupSize + j). Default 0. */
+  /** RNG seed (a safe integer); default 0. Which streams of it a sample uses: see the request types. */
   seed?: number;
+}
+
+/** Sequence (prompt i, sample j) draws from createRng(seed, i * groupSize + j). */
+export interface GenerateRequest extends GroupSettings {
+  /** Prompt token ids, one array (>= 1 id) per prompt. */
+  prompts: readonly (readonly number[])[];
+}
+
+/**
+ * One group of `generateGroups`: G completions of one prompt with its own sampling params,
+ * limits, stop strings and RNG streams, so groups of unrelated requests can share one batched
+ * run and each still samples what it would sample alone. Sample j draws from
+ * createRng(seed, stream + j).
+ */
+export interface GroupRequest extends GroupSettings {
+  /** Prompt token ids (>= 1 id). Prefilled once for the whole group. */
+  promptIds: readonly number[];
+  /** First RNG stream of the group (a safe integer >= 0); default 0, i.e. streams 0..G-1 of `seed`. */
+  stream?: number;
 }
 
 export interface EngineCompletion {
@@ -75,7 +93,7 @@ export interface EngineCompletion {
 }
 
 export interface GenerateResult {
-  /** completions[i][j]: sample j of prompt i. */
+  /** completions[i][j]: sample j of prompt i (of group i for `generateGroups`). */
   completions: EngineCompletion[][];
   /** Tokens run through prefill and decode (for throughput figures). */
   promptTokens: number;
@@ -129,10 +147,23 @@ async function buildSessions(
   };
 }
 
+/** A validated group: every default filled in. */
+interface Group {
+  promptIds: readonly number[];
+  groupSize: number;
+  sampling: SamplingParams;
+  maxTokens: number;
+  stop: readonly string[];
+  eos: readonly number[];
+  seed: number;
+  stream: number;
+}
+
 interface Row {
-  prompt: number;
+  group: Group;
+  /** Index of the group in the run (its prefill row). */
+  groupIndex: number;
   sample: number;
-  promptLength: number;
   rng: Rng;
   tokenIds: number[];
   logprobs: number[];
@@ -144,7 +175,9 @@ interface Row {
  * The sampling engine on the KV-cache graphs: one prefill of each distinct prompt (left-padded
  * batch, per-sequence positions), its cache replicated for the group's G samples, then batched
  * decode of every unfinished sequence, one token per step, sampled on the host with
- * `sampleToken` (so the reported logprob is the one the logprob graph recomputes).
+ * `sampleToken` (so the reported logprob is the one the logprob graph recomputes). Every group
+ * carries its own sampling params, maxTokens, stop strings, EOS ids and RNG streams
+ * (`generateGroups`); `generate` is the one-setting-per-call form of it.
  */
 export class PolicyEngine {
   readonly config: ModelConfig;
@@ -193,76 +226,138 @@ export class PolicyEngine {
     });
   }
 
-  /** Samples `groupSize` completions for every prompt. */
+  /**
+   * Samples `groupSize` completions for every prompt with one set of sampling params; sample j
+   * of prompt i draws from createRng(seed, i * groupSize + j).
+   */
   generate(req: GenerateRequest): Promise<GenerateResult> {
-    return this.exclusive(() => this.run(req));
+    return this.exclusive(async () => this.run(this.validate(req)));
   }
 
-  private validate(req: GenerateRequest): { G: number; sampling: SamplingParams; eos: readonly number[] } {
+  /**
+   * Samples every group in one prefill and one decode loop; group i's sample j draws from
+   * createRng(seed_i, stream_i + j), so a group samples the same wherever it sits in the batch.
+   * Errors name the field as `groups[i].<field>`.
+   */
+  generateGroups(groups: readonly GroupRequest[]): Promise<GenerateResult> {
+    return this.exclusive(async () => this.run(this.validateGroups(groups)));
+  }
+
+  private maxSequences(): number {
+    return this.options.maxSequences ?? DEFAULT_MAX_SEQUENCES;
+  }
+
+  private checkPrompt(p: readonly number[], field: string): void {
     const c = this.config;
+    if (!Array.isArray(p) || p.length === 0)
+      throw new ModelError(BAD_INPUT, field, 'each prompt must hold at least one token id');
+    if (p.length > c.maxPositionEmbeddings)
+      throw new ModelError(
+        BAD_INPUT,
+        field,
+        `prompt of ${p.length} tokens exceeds max_position_embeddings ${c.maxPositionEmbeddings}`,
+      );
+    checkTokenIds(p, c.vocabSize, field);
+  }
+
+  /** Checks the per-group fields; `at` turns a field name into its path in the request. */
+  private checkFields(r: GroupSettings, at: (field: string) => string): Omit<Group, 'promptIds' | 'stream'> {
+    const G = r.groupSize ?? 1;
+    if (!Number.isInteger(G) || G < 1)
+      throw new ModelError(BAD_INPUT, at('groupSize'), `groupSize must be an integer >= 1, got ${G}`);
+    if (!Number.isInteger(r.maxTokens) || r.maxTokens < 1)
+      throw new ModelError(
+        BAD_INPUT,
+        at('maxTokens'),
+        `maxTokens must be an integer >= 1, got ${r.maxTokens}`,
+      );
+    const seed = r.seed ?? 0;
+    if (!Number.isSafeInteger(seed))
+      throw new ModelError(BAD_INPUT, at('seed'), `seed must be a safe integer, got ${seed}`);
+    const stop = r.stop ?? [];
+    if (stop.length) {
+      if (!this.tokenizer)
+        throw new ModelError(BAD_INPUT, at('stop'), 'stop strings need an engine with a tokenizer');
+      stop.forEach((s, i) => {
+        if (typeof s !== 'string' || s.length === 0)
+          throw new ModelError(BAD_INPUT, at(`stop[${i}]`), 'stop strings must be non-empty strings');
+      });
+    }
+    const sampling: SamplingParams = {
+      temperature: r.temperature ?? 1,
+      ...(r.topP !== undefined ? { topP: r.topP } : {}),
+      ...(r.topK !== undefined ? { topK: r.topK } : {}),
+    };
+    try {
+      validateSamplingParams(sampling);
+    } catch (e) {
+      if (e instanceof ModelError) throw new ModelError(e.code, at(e.field), e.message);
+      throw e;
+    }
+    return {
+      groupSize: G,
+      sampling,
+      maxTokens: r.maxTokens,
+      stop,
+      eos: r.eosTokenIds ?? this.config.eosTokenIds,
+      seed,
+    };
+  }
+
+  private validate(req: GenerateRequest): Group[] {
     if (!Array.isArray(req.prompts) || req.prompts.length === 0)
       throw new ModelError(BAD_INPUT, 'prompts', 'prompts must be a non-empty array of token-id arrays');
-    const G = req.groupSize ?? 1;
-    if (!Number.isInteger(G) || G < 1)
-      throw new ModelError(BAD_INPUT, 'groupSize', `groupSize must be an integer >= 1, got ${G}`);
-    const max = this.options.maxSequences ?? DEFAULT_MAX_SEQUENCES;
+    const fields = this.checkFields(req, (f) => f);
+    const G = fields.groupSize;
+    const max = this.maxSequences();
     if (req.prompts.length * G > max)
       throw new ModelError(
         BAD_INPUT,
         'groupSize',
         `prompts x groupSize = ${req.prompts.length * G} exceeds maxSequences ${max}`,
       );
-    if (!Number.isInteger(req.maxTokens) || req.maxTokens < 1)
-      throw new ModelError(BAD_INPUT, 'maxTokens', `maxTokens must be an integer >= 1, got ${req.maxTokens}`);
-    const seed = req.seed ?? 0;
-    if (!Number.isSafeInteger(seed))
-      throw new ModelError(BAD_INPUT, 'seed', `seed must be a safe integer, got ${seed}`);
-    req.prompts.forEach((p, i) => {
-      if (!Array.isArray(p) || p.length === 0)
-        throw new ModelError(BAD_INPUT, `prompts[${i}]`, 'each prompt must hold at least one token id');
-      if (p.length > c.maxPositionEmbeddings)
-        throw new ModelError(
-          BAD_INPUT,
-          `prompts[${i}]`,
-          `prompt of ${p.length} tokens exceeds max_position_embeddings ${c.maxPositionEmbeddings}`,
-        );
-      checkTokenIds(p, c.vocabSize, `prompts[${i}]`);
-    });
-    if (req.stop?.length) {
-      if (!this.tokenizer)
-        throw new ModelError(BAD_INPUT, 'stop', 'stop strings need an engine with a tokenizer');
-      req.stop.forEach((s, i) => {
-        if (typeof s !== 'string' || s.length === 0)
-          throw new ModelError(BAD_INPUT, `stop[${i}]`, 'stop strings must be non-empty strings');
-      });
-    }
-    const sampling: SamplingParams = {
-      temperature: req.temperature ?? 1,
-      ...(req.topP !== undefined ? { topP: req.topP } : {}),
-      ...(req.topK !== undefined ? { topK: req.topK } : {}),
-    };
-    validateSamplingParams(sampling);
-    return { G, sampling, eos: req.eosTokenIds ?? c.eosTokenIds };
+    for (const [i, p] of req.prompts.entries()) this.checkPrompt(p, `prompts[${i}]`);
+    return req.prompts.map((promptIds, i) => ({ ...fields, promptIds, stream: i * G }));
   }
 
-  private async run(req: GenerateRequest): Promise<GenerateResult> {
-    const { G, sampling, eos } = this.validate(req);
+  private validateGroups(groups: readonly GroupRequest[]): Group[] {
+    if (!Array.isArray(groups) || groups.length === 0)
+      throw new ModelError(BAD_INPUT, 'groups', 'groups must be a non-empty array');
+    const out = groups.map((g, i) => {
+      const at = (f: string) => `groups[${i}].${f}`;
+      this.checkPrompt(g.promptIds, at('promptIds'));
+      const stream = g.stream ?? 0;
+      if (!Number.isSafeInteger(stream) || stream < 0)
+        throw new ModelError(BAD_INPUT, at('stream'), `stream must be a safe integer >= 0, got ${stream}`);
+      return { ...this.checkFields(g, at), promptIds: g.promptIds, stream };
+    });
+    const rows = out.reduce((n, g) => n + g.groupSize, 0);
+    const max = this.maxSequences();
+    if (rows > max)
+      throw new ModelError(
+        BAD_INPUT,
+        'groups',
+        `groups hold ${rows} sequences, more than maxSequences ${max}`,
+      );
+    return out;
+  }
+
+  private async run(groups: readonly Group[]): Promise<GenerateResult> {
     const c = this.config;
     const V = c.vocabSize;
     const s = this.sessions;
-    const P = req.prompts.length;
-    const seed = req.seed ?? 0;
+    const P = groups.length;
 
     // Prefill every distinct prompt once, left-padded to the longest: slots [L - len, L) hold
     // the prompt at positions 0..len-1, so the last slot is every prompt's last token.
-    const L = Math.max(...req.prompts.map((p) => p.length));
+    const L = Math.max(...groups.map((g) => g.promptIds.length));
     const ids = new Array<number>(P * L).fill(0);
     const mask = new Array<number>(P * L).fill(0);
     const pos = new Array<number>(P * L).fill(0);
-    req.prompts.forEach((p, i) => {
-      const off = L - p.length;
-      for (let t = 0; t < p.length; t++) {
-        ids[i * L + off + t] = p[t];
+    groups.forEach((g, i) => {
+      const off = L - g.promptIds.length;
+      for (let t = 0; t < g.promptIds.length; t++) {
+        ids[i * L + off + t] = g.promptIds[t]!;
         mask[i * L + off + t] = 1;
         pos[i * L + off + t] = t;
       }
@@ -276,29 +371,30 @@ export class PolicyEngine {
       rope_sin: rope.sin,
     });
 
-    // Replicate each prompt's cache and logits G times: row r = i * G + j.
+    // Replicate each group's cache and logits G times, groups in order.
     const rows: Row[] = [];
     const srcRows: number[] = [];
-    for (let i = 0; i < P; i++) {
-      for (let j = 0; j < G; j++) {
+    groups.forEach((group, i) => {
+      for (let j = 0; j < group.groupSize; j++) {
         srcRows.push(i);
         rows.push({
-          prompt: i,
+          group,
+          groupIndex: i,
           sample: j,
-          promptLength: req.prompts[i]!.length,
-          rng: createRng(seed, i * G + j),
+          rng: createRng(group.seed, group.stream + j),
           tokenIds: [],
           logprobs: [],
           text: '',
           done: null,
         });
       }
-    }
+    });
     // Slots: the prompt plus every decode step; a step feeds a token that is not the last one
     // (never fed back) and sits below max_position_embeddings. The buffer starts small and
     // doubles as needed.
-    const shortest = Math.min(...req.prompts.map((p) => p.length));
-    const steps = Math.min(req.maxTokens - 1, c.maxPositionEmbeddings - shortest);
+    const shortest = Math.min(...groups.map((g) => g.promptIds.length));
+    const longestRun = Math.max(...groups.map((g) => g.maxTokens));
+    const steps = Math.min(longestRun - 1, c.maxPositionEmbeddings - shortest);
     const cache = new HostKvCache(c, rows.length, L + Math.min(steps, Math.max(L, 32)), L + steps);
     cache.append(pre, srcRows, mask);
     const preLogits = pre.logits!.data as Float32Array;
@@ -311,10 +407,10 @@ export class PolicyEngine {
       const stillActive: number[] = [];
       active.forEach((r, a) => {
         const row = rows[r]!;
-        const { tokenId, logprob } = sampleToken(logits[a]!, sampling, row.rng);
+        const { tokenId, logprob } = sampleToken(logits[a]!, row.group.sampling, row.rng);
         row.tokenIds.push(tokenId);
         row.logprobs.push(logprob);
-        if (this.finish(row, tokenId, eos, req, generated)) return;
+        if (this.finish(row, tokenId, generated)) return;
         stillActive.push(a);
       });
       if (stillActive.length === 0) break;
@@ -325,7 +421,7 @@ export class PolicyEngine {
       // One decode step for every active row: its last token at position promptLength + generated - 1.
       const A = active.length;
       const stepIds = active.map((r) => rows[r]!.tokenIds[generated - 1]!);
-      const stepPos = active.map((r) => rows[r]!.promptLength + generated - 1);
+      const stepPos = active.map((r) => rows[r]!.group.promptIds.length + generated - 1);
       const r = this.rope.tensors(stepPos, A, 1);
       const out = await s.decode.run({
         ...s.decodeWeights,
@@ -338,24 +434,20 @@ export class PolicyEngine {
       const lg = out.logits!.data as Float32Array;
       logits = active.map((_, a) => lg.subarray(a * V, (a + 1) * V));
     }
-    const completions: EngineCompletion[][] = Array.from({ length: P }, () => []);
+    const completions: EngineCompletion[][] = groups.map(() => []);
     let generatedTokens = 0;
     for (const row of rows) {
-      completions[row.prompt]![row.sample] = row.done!;
+      completions[row.groupIndex]![row.sample] = row.done!;
       generatedTokens += row.tokenIds.length;
     }
-    return { completions, promptTokens: req.prompts.reduce((n, p) => n + p.length, 0), generatedTokens };
+    return { completions, promptTokens: groups.reduce((n, g) => n + g.promptIds.length, 0), generatedTokens };
   }
 
   /** Decides whether `row` is finished after sampling `tokenId`; records its completion. */
-  private finish(
-    row: Row,
-    tokenId: number,
-    eos: readonly number[],
-    req: GenerateRequest,
-    generated: number,
-  ): boolean {
+  private finish(row: Row, tokenId: number, generated: number): boolean {
     const tok = this.tokenizer;
+    const { eos, stop, maxTokens } = row.group;
+    const promptLength = row.group.promptIds.length;
     // The HF tokenizer rejects an empty id list; an empty completion decodes to ''.
     const decode = (ids: number[]) => (ids.length === 0 ? '' : tok!.decode(ids));
     const done = (
@@ -367,15 +459,15 @@ export class PolicyEngine {
       return true;
     };
     if (isEos(tokenId, eos)) return done('stop', tokenId, tok ? decode(row.tokenIds.slice(0, -1)) : null);
-    if (tok && req.stop?.length) {
+    if (tok && stop.length) {
       // Incremental decode only when stop strings need the text; otherwise it is decoded once at the end.
       const prev = row.text.length;
       row.text = decode(row.tokenIds);
-      const hit = req.stop?.length ? findStop(row.text, req.stop, prev) : null;
+      const hit = findStop(row.text, stop, prev);
       if (hit) return done('stop', hit.stop, row.text.slice(0, hit.index));
     }
     // The next step would feed this token at position promptLength + generated - 1.
-    if (generated >= req.maxTokens || row.promptLength + generated > this.config.maxPositionEmbeddings)
+    if (generated >= maxTokens || promptLength + generated > this.config.maxPositionEmbeddings)
       return done('length', null, tok ? decode(row.tokenIds) : null);
     return false;
   }

@@ -233,3 +233,105 @@ test('bad generate requests are rejected with a code and the field', async (t) =
   ];
   for (const [req, code, field] of cases) await assert.rejects(engine.generate(req), { code, field });
 });
+
+test('generateGroups with one group per prompt equals generate (seed s, streams i * G .. i * G + G - 1)', async (t) => {
+  const p = await fixture('tiny-llama');
+  const engine = await PolicyEngine.create(p);
+  t.after(() => engine.release());
+  const ids = sampleIds(p);
+  const prompts = [ids.slice(0, 9), ids.slice(3, 8)];
+  const params = { groupSize: 3, maxTokens: 8, temperature: 0.9, topP: 0.95, topK: 40, seed: 17 };
+  const whole = await engine.generate({ ...params, prompts });
+  const groups = await engine.generateGroups(
+    prompts.map((promptIds, i) => ({ ...params, promptIds, stream: i * params.groupSize })),
+  );
+  assert.deepEqual(groups.completions, whole.completions);
+  assert.equal(groups.promptTokens, whole.promptTokens);
+  assert.equal(groups.generatedTokens, whole.generatedTokens);
+  // A single prompt: streams 0..G-1, the default of a group.
+  const one = await engine.generate({ ...params, prompts: [prompts[1]!] });
+  const alone = await engine.generateGroups([{ ...params, promptIds: prompts[1]! }]);
+  assert.deepEqual(alone.completions, one.completions);
+});
+
+test('two groups with their own seed, temperature, maxTokens and stop in one call sample what each samples alone', async (t) => {
+  const p = await fixture('tiny-llama');
+  const engine = await PolicyEngine.create(p);
+  t.after(() => engine.release());
+  const ids = sampleIds(p);
+  const a = { promptIds: ids.slice(0, 7), groupSize: 3, temperature: 0.7, topK: 20, maxTokens: 14, seed: 3 };
+  const b = {
+    promptIds: ids.slice(2, 16),
+    groupSize: 2,
+    temperature: 1.3,
+    topP: 0.9,
+    maxTokens: 5,
+    seed: 8,
+    eosTokenIds: [],
+  };
+  // A stop string that group a hits: the text of one of its generated tokens (an ASCII letter or digit).
+  const free = await engine.generateGroups([a]);
+  let stop: string | null = null;
+  for (const comp of free.completions[0]!)
+    for (const id of comp.tokenIds.slice(1)) {
+      const ch = p.tokenizer.decode([id]);
+      if (!stop && /^[A-Za-z0-9]$/.test(ch)) stop = ch;
+    }
+  assert.ok(stop, 'some completion of group a holds an ASCII letter or digit');
+  const aStop = { ...a, stop: [stop] };
+  const aloneA = await engine.generateGroups([aStop]);
+  const aloneB = await engine.generateGroups([b]);
+  const together = await engine.generateGroups([aStop, b]);
+  assert.equal(together.completions.length, 2);
+  const check = (got: typeof together.completions, want: typeof together.completions) => {
+    got.forEach((comps, j) => {
+      const w = want[j]!;
+      assert.deepEqual(comps.tokenIds, w.tokenIds);
+      assert.equal(comps.text, w.text);
+      assert.equal(comps.finishReason, w.finishReason);
+      assert.equal(comps.stopReason, w.stopReason);
+      assert.ok(maxAbsDiff(comps.logprobs, w.logprobs) <= 1e-5, `logprobs of sample ${j}`);
+    });
+  };
+  check(together.completions[0]!, aloneA.completions[0]!);
+  check(together.completions[1]!, aloneB.completions[0]!);
+  assert.ok(
+    together.completions[0]!.some((c) => c.finishReason === 'stop' && c.stopReason === stop),
+    'a stop string ended some completion of group a',
+  );
+  for (const c of together.completions[1]!) {
+    assert.equal(c.tokenIds.length, 5);
+    assert.equal(c.finishReason, 'length');
+  }
+  assert.equal(together.promptTokens, a.promptIds.length + b.promptIds.length);
+  assert.equal(together.generatedTokens, aloneA.generatedTokens + aloneB.generatedTokens);
+});
+
+test('bad generateGroups requests are rejected with a code and the group field', async (t) => {
+  const p = await fixture('tiny-qwen2');
+  const engine = await PolicyEngine.create(p, { maxSequences: 8 });
+  t.after(() => engine.release());
+  const ok = { promptIds: [1, 2], maxTokens: 2 };
+  const cases: [Parameters<PolicyEngine['generateGroups']>[0], string, string][] = [
+    [[], 'GRPO_MODEL_BAD_INPUT', 'groups'],
+    [[ok, { ...ok, promptIds: [] }], 'GRPO_MODEL_BAD_INPUT', 'groups[1].promptIds'],
+    [[{ ...ok, promptIds: [1, 9999] }], 'GRPO_MODEL_BAD_INPUT', 'groups[0].promptIds[1]'],
+    [[ok, { ...ok, groupSize: 0 }], 'GRPO_MODEL_BAD_INPUT', 'groups[1].groupSize'],
+    [
+      [
+        { ...ok, groupSize: 5 },
+        { ...ok, groupSize: 4 },
+      ],
+      'GRPO_MODEL_BAD_INPUT',
+      'groups',
+    ],
+    [[{ ...ok, maxTokens: 0 }], 'GRPO_MODEL_BAD_INPUT', 'groups[0].maxTokens'],
+    [[{ ...ok, seed: 0.5 }], 'GRPO_MODEL_BAD_INPUT', 'groups[0].seed'],
+    [[{ ...ok, stream: -1 }], 'GRPO_MODEL_BAD_INPUT', 'groups[0].stream'],
+    [[ok, { ...ok, temperature: -1 }], 'GRPO_MODEL_BAD_SAMPLING', 'groups[1].temperature'],
+    [[{ ...ok, topK: 1.5 }], 'GRPO_MODEL_BAD_SAMPLING', 'groups[0].topK'],
+    [[{ ...ok, stop: [''] }], 'GRPO_MODEL_BAD_INPUT', 'groups[0].stop[0]'],
+  ];
+  for (const [groups, code, field] of cases)
+    await assert.rejects(engine.generateGroups(groups), { code, field });
+});

@@ -57,6 +57,29 @@ export const KitConfig = Type.Object({
     default: 10_000,
     description: 'In-flight requests get this long after SIGTERM before the process exits anyway.',
   }),
+  apiKeys: Type.String({
+    default: '',
+    description: 'Comma-separated API keys, each `key` or `name:key`; empty and no apiKeysFile = open.',
+  }),
+  apiKeysFile: Type.String({
+    default: '',
+    description:
+      'File of API keys, one per line: `key`, `name:key` or a JSON object (see service-kit README).',
+  }),
+  metricsAuth: Type.Boolean({
+    default: false,
+    description: 'Put GET /metrics behind a key with scope metrics (or *).',
+  }),
+  rateLimitItemsPerS: Type.Number({
+    minimum: 0,
+    default: 0,
+    description: 'Default token-bucket refill per key, in items per second; 0 = no rate limit.',
+  }),
+  rateLimitBurstItems: Type.Integer({
+    minimum: 0,
+    default: 0,
+    description: 'Default bucket size per key, in items; 0 = 10 seconds of rateLimitItemsPerS.',
+  }),
 });
 export type KitConfig = Static<typeof KitConfig>;
 

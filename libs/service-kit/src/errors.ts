@@ -23,3 +23,15 @@ export class FieldError extends Error {
     this.field = field;
   }
 }
+
+/** An error with a code and status but no single field to blame (401, 403, 429). */
+export class KitHttpError extends Error {
+  readonly code: string;
+  readonly statusCode: number;
+  constructor(code: string, statusCode: number, message: string) {
+    super(message);
+    this.name = 'KitHttpError';
+    this.code = code;
+    this.statusCode = statusCode;
+  }
+}

@@ -1,3 +1,5 @@
+export * from './access.js';
+export * from './api-keys.js';
 export * from './config.js';
 export * from './error-handler.js';
 export * from './errors.js';
@@ -5,3 +7,4 @@ export * from './load-shedding.js';
 export * from './metrics.js';
 export * from './readiness.js';
 export * from './server.js';
+export * from './token-bucket.js';

@@ -1,6 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+
+// Services add metrics with the kit's prom-client so they land in the same registry class.
+export { Counter, Histogram, Registry } from 'prom-client';
+
+/** Statuses counted as rejected requests, by the reason label they get. */
+export const REJECT_REASONS: Readonly<Record<number, string>> = {
+  401: 'unauthorized',
+  403: 'forbidden',
+  413: 'too_large',
+  429: 'rate_limited',
+  503: 'unavailable',
+};
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -21,7 +33,8 @@ export interface MetricsOptions {
 
 /**
  * One prom-client registry per app (no global state, so several apps can live in one process),
- * default process metrics, and `http_request_duration_seconds{method,route,status_code}`.
+ * default process metrics, `http_request_duration_seconds{method,route,status_code}` and
+ * `rejected_requests_total{reason,status_code}` (401, 403, 413, 429, 503).
  */
 export const metricsPlugin = fp(
   async (app: FastifyInstance, opts: MetricsOptions) => {
@@ -34,6 +47,12 @@ export const metricsPlugin = fp(
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     });
+    const rejected = new Counter({
+      name: `${opts.prefix}rejected_requests_total`,
+      help: 'Requests refused before doing their work, by reason (401/403/413/429/503) and status.',
+      labelNames: ['reason', 'status_code'],
+      registers: [registry],
+    });
     app.decorate('metrics', { registry });
     app.addHook('onRequest', async (request) => {
       request.grpoStartNs = process.hrtime.bigint();
@@ -43,7 +62,10 @@ export const metricsPlugin = fp(
       const seconds = Number(process.hrtime.bigint() - request.grpoStartNs) / 1e9;
       // Unmatched URLs share one label so scanners cannot blow up label cardinality.
       const route = request.routeOptions.url ?? 'unmatched';
-      duration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, seconds);
+      const status = String(reply.statusCode);
+      duration.observe({ method: request.method, route, status_code: status }, seconds);
+      const reason = REJECT_REASONS[reply.statusCode];
+      if (reason) rejected.inc({ reason, status_code: status });
     });
     app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
       reply.header('content-type', registry.contentType);

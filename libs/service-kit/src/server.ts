@@ -4,6 +4,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { accessPlugin } from './access.js';
+import { loadApiKeys } from './api-keys.js';
 import type { KitConfig } from './config.js';
 import { installErrorHandlers } from './error-handler.js';
 import { loadSheddingPlugin } from './load-shedding.js';
@@ -32,26 +34,48 @@ export interface CreateServerOptions {
   defaultMetrics?: boolean;
   /** Load-shedding sample interval (ms). Default 100. */
   loadSampleIntervalMs?: number;
+  /** Where pino writes (tests read log lines from it); default stdout. */
+  logStream?: { write(line: string): void };
+  /** Env var prefix named in config errors about keys; default `GRPO_<SERVICE>_`. */
+  envPrefix?: string;
+}
+
+/** Route schema `security` for routes behind an API key (when keys are configured). */
+export const BEARER_SECURITY: Array<Record<string, string[]>> = [{ bearerAuth: [] }];
+
+/** Incoming `x-request-id` values are kept only when they look like an id (no log injection). */
+export const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The caller's `x-request-id` when it is a plausible id, else a fresh UUID. */
+export function requestIdOf(header: string | string[] | undefined): string {
+  return typeof header === 'string' && REQUEST_ID_RE.test(header) ? header : randomUUID();
 }
 
 /**
  * Builds the Fastify app every service shares: pino logging with request ids
  * (`x-request-id` honoured and echoed), TypeBox validation without type coercion (a number
  * where a string belongs is a 400, not silently "5"), the uniform error shape, /health,
- * /ready, /metrics, /openapi.json, /docs, body and request-time limits, and load shedding.
+ * /ready, /metrics, /openapi.json, /docs, body and request-time limits, load shedding, API
+ * keys and per-key rate limits (see access.ts).
  * The kit's plugins are loaded when the promise resolves, so routes added afterwards
  * appear in the OpenAPI document. Register the service's routes, then `runServer` or `inject`.
  */
 export async function createServer(opts: CreateServerOptions): Promise<KitApp> {
   const { config } = opts;
+  const envPrefix = opts.envPrefix ?? `GRPO_${opts.service.replace(/\W/g, '_').toUpperCase()}_`;
+  // Read (and validated) before anything starts, so a bad keys file fails the start.
+  const keys = loadApiKeys(config, envPrefix);
   const fastifyOptions: FastifyServerOptions = {
-    logger: opts.logger === false ? false : { level: config.logLevel },
+    logger:
+      opts.logger === false
+        ? false
+        : { level: config.logLevel, ...(opts.logStream ? { stream: opts.logStream } : {}) },
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.connectionTimeoutMs,
     keepAliveTimeout: config.keepAliveTimeoutMs,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    genReqId: (req) => requestIdOf(req.headers['x-request-id']),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     ajv: {
@@ -73,6 +97,8 @@ export async function createServer(opts: CreateServerOptions): Promise<KitApp> {
         version: opts.version,
         description: opts.description,
       },
+      // Routes that take a key list `security: BEARER_SECURITY`; probes and docs are open.
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -85,6 +111,14 @@ export async function createServer(opts: CreateServerOptions): Promise<KitApp> {
     maxEventLoopDelayMs: config.maxEventLoopDelayMs,
     maxEventLoopUtilization: config.maxEventLoopUtilization,
     sampleIntervalMs: opts.loadSampleIntervalMs,
+  });
+  await app.register(accessPlugin, {
+    keys,
+    // `??`: configs built by hand (not through loadConfig) may predate these keys.
+    metricsAuth: config.metricsAuth ?? false,
+    rateItemsPerS: config.rateLimitItemsPerS ?? 0,
+    burstItems: config.rateLimitBurstItems ?? 0,
+    realm: `grpo-${opts.service}`,
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -1,6 +1,6 @@
 // Reward service throughput over HTTP: starts the service on 127.0.0.1:0 and posts large
 // batches of R1-style completions. Prints items/s and latency. Run: npm run bench
-import { RewardClient } from '@grpo/clients';
+import { createRewardClient } from '@grpo/clients';
 import type { RewardSpecEntry } from '@grpo/contracts';
 import { startRewardServer } from '../src/index.js';
 import { r1Batch } from './completions.js';
@@ -13,7 +13,7 @@ const server = await startRewardServer(
   { host: '127.0.0.1', port: 0, logLevel: 'warn', workers, maxItems: Math.max(ITEMS, 20_000) },
   { signals: [] },
 );
-const client = new RewardClient({ baseUrl: server.url, timeoutMs: 600_000, retries: 0 });
+const client = createRewardClient({ baseUrl: server.url, timeoutMs: 600_000, retries: 0 });
 const available = new Set((await client.functions()).functions.map((f) => f.name));
 
 const specs: [string, RewardSpecEntry[]][] = [

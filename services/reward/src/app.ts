@@ -4,7 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { poolSize, type RewardConfig } from './config.js';
 import { poolPlugin } from './plugins/pool.js';
+import { rewardModelsPlugin } from './plugins/reward-models.js';
 import { sandboxPlugin } from './plugins/sandbox.js';
+import { createRewardMetrics } from './reward-metrics.js';
 import { getRewardRoute } from './routes/get-reward.js';
 import { rewardFunctionsRoute } from './routes/reward-functions.js';
 import { rewardsRoute } from './routes/rewards.js';
@@ -47,11 +49,13 @@ export const rewardApp = fp(
     const registry = opts.registry ?? ((await import(registryModule)) as RegistryModule).createRegistry();
     if (!inline) await app.register(poolPlugin, { workers: poolSize(config), registryModule });
     await app.register(sandboxPlugin, { registry });
-    const scorer = new RewardScorer(registry, inline ? undefined : app.cpuPool, config);
+    await app.register(rewardModelsPlugin, { registry });
+    const observer = createRewardMetrics(app.metrics.registry);
+    const scorer = new RewardScorer(registry, inline ? undefined : app.cpuPool, config, observer);
 
-    rewardsRoute(app, scorer, config);
+    rewardsRoute(app, scorer, config, observer);
     rewardFunctionsRoute(app, registry);
-    getRewardRoute(app, scorer, config);
+    getRewardRoute(app, scorer, config, observer);
   },
-  { name: 'grpo-reward-app', fastify: '5.x', dependencies: ['grpo-health'] },
+  { name: 'grpo-reward-app', fastify: '5.x', dependencies: ['grpo-health', 'grpo-metrics', 'grpo-access'] },
 );

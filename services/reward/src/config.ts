@@ -18,6 +18,12 @@ export const RewardConfig = Type.Composite([
       description: 'Worker threads that run cpu reward functions; 0 = available cores.',
     }),
     maxItems: Type.Integer({ minimum: 1, default: 20_000, description: 'Items per request; more is a 400.' }),
+    maxRequestChars: Type.Integer({
+      minimum: 1,
+      default: 16_000_000,
+      description:
+        'Characters per request across prompts, completions and references (OpenRLHF: queries, prompts, labels); more is a 413.',
+    }),
     maxCompletionChars: Type.Integer({
       minimum: 1,
       default: 100_000,

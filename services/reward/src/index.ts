@@ -4,6 +4,7 @@ export * from './errors.js';
 export * from './openapi.js';
 export * from './openrlhf.js';
 export * from './pool.js';
+export * from './reward-metrics.js';
 export * from './scorer.js';
 export * from './scoring.js';
 export * from './server.js';

@@ -1,7 +1,7 @@
 import { MessageChannel } from 'node:worker_threads';
-import type { RewardItem, RewardResult } from '@grpo/rewards';
+import type { RewardItem } from '@grpo/rewards';
 import { Piscina } from 'piscina';
-import type { WireSpec } from './scoring.js';
+import type { ChunkOutput, WireSpec } from './scoring.js';
 
 const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 
@@ -47,13 +47,8 @@ export class CpuPool {
     this.#pool.on('error', () => {});
   }
 
-  /** Scores `items` with `spec`; rejects with ChunkTimeoutError when the chunk takes longer than budgetMs. */
-  run(
-    items: RewardItem[],
-    spec: WireSpec[],
-    itemTimeoutMs: number,
-    budgetMs: number,
-  ): Promise<RewardResult[][]> {
+  /** Scores `items` with `spec` (scores and run times); rejects with ChunkTimeoutError when the chunk takes longer than budgetMs. */
+  run(items: RewardItem[], spec: WireSpec[], itemTimeoutMs: number, budgetMs: number): Promise<ChunkOutput> {
     const controller = new AbortController();
     const { port1, port2 } = new MessageChannel();
     // Queue time is not charged: the budget starts when a worker posts 'start'. A worker that
@@ -65,7 +60,7 @@ export class CpuPool {
     const task = this.#pool.run(
       { items, spec, itemTimeoutMs, port: port2 },
       { transferList: [port2], signal: controller.signal },
-    ) as Promise<RewardResult[][]>;
+    ) as Promise<ChunkOutput>;
     return task
       .catch((err: unknown) => {
         if (controller.signal.aborted) throw controller.signal.reason;

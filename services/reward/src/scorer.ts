@@ -8,7 +8,8 @@ import type {
 } from '@grpo/rewards';
 import type { RewardConfig } from './config.js';
 import { ChunkTimeoutError, type CpuPool } from './pool.js';
-import { checkResult, errorResult, scoreCpuChunk, type WireSpec } from './scoring.js';
+import type { ScoreObserver } from './reward-metrics.js';
+import { type ChunkOutput, checkResult, errorResult, scoreCpuChunk, type WireSpec } from './scoring.js';
 
 export type ScorerLimits = Pick<
   RewardConfig,
@@ -30,11 +31,19 @@ export class RewardScorer {
   readonly registry: RewardRegistry;
   readonly #pool: CpuPool | undefined;
   readonly #limits: ScorerLimits;
+  readonly #observer: ScoreObserver | undefined;
 
-  constructor(registry: RewardRegistry, pool: CpuPool | undefined, limits: ScorerLimits) {
+  /** `observer` gets every component's function, status and run time (the service's metrics). */
+  constructor(
+    registry: RewardRegistry,
+    pool: CpuPool | undefined,
+    limits: ScorerLimits,
+    observer?: ScoreObserver,
+  ) {
     this.registry = registry;
     this.#pool = pool;
     this.#limits = limits;
+    this.#observer = observer;
   }
 
   async score(
@@ -45,6 +54,8 @@ export class RewardScorer {
     const started = performance.now();
     const resolved = this.registry.resolve(spec, field);
     const table: RewardResult[][] = items.map(() => new Array<RewardResult>(resolved.length));
+    // Run time in seconds per component; stays undefined where the function did not finish.
+    const times: Array<Array<number | undefined>> = items.map(() => new Array(resolved.length));
     const counters = { chunks: 0, retriedItems: 0 };
 
     const scorable: number[] = [];
@@ -63,8 +74,8 @@ export class RewardScorer {
     const cpuCols = resolved.flatMap((r, j) => (r.fn.kind === 'cpu' ? [j] : []));
     const asyncCols = resolved.flatMap((r, j) => (r.fn.kind === 'async' ? [j] : []));
     await Promise.all([
-      cpuCols.length ? this.#runCpu(items, scorable, resolved, cpuCols, table, counters) : undefined,
-      asyncCols.length ? this.#runAsync(items, scorable, resolved, asyncCols, table) : undefined,
+      cpuCols.length ? this.#runCpu(items, scorable, resolved, cpuCols, table, times, counters) : undefined,
+      asyncCols.length ? this.#runAsync(items, scorable, resolved, asyncCols, table, times) : undefined,
     ]);
 
     let errors = 0;
@@ -73,6 +84,7 @@ export class RewardScorer {
       let total = 0;
       const components = resolved.map((spec, j): RewardComponent => {
         const r = table[i]![j]!;
+        this.#observer?.component(spec.name, r.status, times[i]![j]);
         if (r.status === 'error') {
           errors++;
           if (r.reason === 'timeout') timeouts++;
@@ -113,6 +125,7 @@ export class RewardScorer {
     resolved: ResolvedRewardSpec[],
     cols: number[],
     table: RewardResult[][],
+    times: Array<Array<number | undefined>>,
     counters: { chunks: number; retriedItems: number },
   ): Promise<void> {
     const wire: WireSpec[] = cols.map((j) => ({
@@ -120,10 +133,12 @@ export class RewardScorer {
       weight: resolved[j]!.weight,
       params: resolved[j]!.params,
     }));
-    const fill = (rowIdx: number[], out: RewardResult[][]) => {
+    const fill = (rowIdx: number[], out: ChunkOutput) => {
       rowIdx.forEach((i, k) => {
         cols.forEach((j, c) => {
-          table[i]![j] = checkResult(wire[c]!.name, out[k]?.[c]);
+          table[i]![j] = checkResult(wire[c]!.name, out.results[k]?.[c]);
+          const s = out.seconds?.[k]?.[c];
+          if (typeof s === 'number') times[i]![j] = s;
         });
       });
     };
@@ -189,6 +204,7 @@ export class RewardScorer {
     resolved: ResolvedRewardSpec[],
     cols: number[],
     table: RewardResult[][],
+    times: Array<Array<number | undefined>>,
   ): Promise<void> {
     const jobs: Array<[number, number]> = [];
     for (const i of rows) for (const j of cols) jobs.push([i, j]);
@@ -206,13 +222,16 @@ export class RewardScorer {
             resolve(errorResult('timeout', `${spec.name} exceeded its ${itemTimeoutMs} ms budget`));
           }, itemTimeoutMs);
         });
+        const t0 = performance.now();
         const call = (async () => {
           try {
             const out = await spec.fn.score(items[i]!, spec.params, {
               deadlineMs: Date.now() + itemTimeoutMs,
               signal: controller.signal,
             });
-            return checkResult(spec.name, out);
+            const r = checkResult(spec.name, out);
+            times[i]![j] = (performance.now() - t0) / 1000;
+            return r;
           } catch (err) {
             return errorResult(
               'exception',

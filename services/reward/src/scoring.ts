@@ -50,23 +50,39 @@ export function scoreSync(
   }
 }
 
+/** A chunk's scores and each function's run time on each item: `results[item][fn]`, `seconds[item][fn]`. */
+export interface ChunkOutput {
+  results: RewardResult[][];
+  seconds: number[][];
+}
+
 /**
- * Scores a chunk of items with the cpu functions of a spec: `out[item][spec entry]`.
- * Each item gets `itemTimeoutMs` for all its functions together.
+ * Scores a chunk of items with the cpu functions of a spec: `out.results[item][spec entry]`.
+ * Each item gets `itemTimeoutMs` for all its functions together. Run times are measured here
+ * (inside the worker) so the latency metric is the function's, not the pool queue's.
  */
 export function scoreCpuChunk(
   registry: RewardRegistry,
   items: readonly RewardItem[],
   spec: readonly WireSpec[],
   itemTimeoutMs: number,
-): RewardResult[][] {
+): ChunkOutput {
   const fns = spec.map((s) => {
     const fn = registry.get(s.name);
     if (!fn) throw new Error(`reward function "${s.name}" is not registered in the worker registry`);
     return fn;
   });
-  return items.map((item) => {
+  const seconds: number[][] = [];
+  const results = items.map((item) => {
     const deadlineMs = Date.now() + itemTimeoutMs;
-    return fns.map((fn, j) => scoreSync(fn, item, spec[j]!.params, deadlineMs));
+    const row: number[] = [];
+    seconds.push(row);
+    return fns.map((fn, j) => {
+      const t0 = performance.now();
+      const r = scoreSync(fn, item, spec[j]!.params, deadlineMs);
+      row.push((performance.now() - t0) / 1000);
+      return r;
+    });
   });
+  return { results, seconds };
 }

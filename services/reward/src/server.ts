@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createServer, type KitApp, type RunningServer, runServer } from '@grpo/service-kit';
 import { type RewardAppOptions, rewardApp } from './app.js';
-import { loadRewardConfig, poolSize, type RewardConfig } from './config.js';
+import { ENV_PREFIX, loadRewardConfig, poolSize, type RewardConfig } from './config.js';
 
 export const VERSION = '0.1.0';
 
@@ -14,6 +14,10 @@ export interface BuildRewardServerOptions extends Omit<RewardAppOptions, 'config
   config: Readonly<RewardConfig>;
   logger?: boolean;
   defaultMetrics?: boolean;
+  /** Where pino writes (tests read log lines); default stdout. */
+  logStream?: { write(line: string): void };
+  /** Load-shedding sample interval (ms); default 100. */
+  loadSampleIntervalMs?: number;
 }
 
 /** The service-kit app with the reward plugin registered and loaded; does not listen. */
@@ -25,6 +29,9 @@ export async function buildRewardServer(opts: BuildRewardServerOptions): Promise
     description: DESCRIPTION,
     logger: opts.logger,
     defaultMetrics: opts.defaultMetrics,
+    logStream: opts.logStream,
+    loadSampleIntervalMs: opts.loadSampleIntervalMs,
+    envPrefix: ENV_PREFIX,
   });
   await app.register(rewardApp, {
     config: opts.config,

@@ -1,7 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { workerData } from 'node:worker_threads';
-import type { RewardItem, RewardRegistry, RewardResult } from '@grpo/rewards';
-import { scoreCpuChunk, type WireSpec } from './scoring.js';
+import type { RewardItem, RewardRegistry } from '@grpo/rewards';
+import { type ChunkOutput, scoreCpuChunk, type WireSpec } from './scoring.js';
 
 /** One pool task: a chunk of items and the cpu part of a resolved spec. */
 export interface ChunkTask {
@@ -25,7 +25,7 @@ function getRegistry(): Promise<RewardRegistry> {
   return registry;
 }
 
-export default async function scoreChunk(task: ChunkTask): Promise<RewardResult[][]> {
+export default async function scoreChunk(task: ChunkTask): Promise<ChunkOutput> {
   const reg = await getRegistry();
   task.port.postMessage('start');
   task.port.close();

@@ -1,1 +1,9 @@
-export {};
+export * from './app.js';
+export * from './config.js';
+export * from './engine/create.js';
+export * from './engine/onnx.js';
+export * from './engine/openai.js';
+export * from './engine/types.js';
+export * from './openapi.js';
+export * from './requests.js';
+export * from './server.js';

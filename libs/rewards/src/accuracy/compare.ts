@@ -1,6 +1,7 @@
 import { type Node, show } from './ast.js';
 import { boundSymbols, type Complex, exact, numeric, symbols } from './evaluate.js';
 import { type Budget, RANDOM_POINTS } from './limits.js';
+import { foldMatrix, vectorOf } from './matrix-fold.js';
 import * as Q from './rational.js';
 
 /**
@@ -47,6 +48,9 @@ function isName(n: Node): boolean {
   const atom = (x: Node) => x.t === 'sym' || (x.t === 'pow' && x.a.t === 'sym');
   if (atom(n)) return true;
   if (n.t === 'mul') return n.a.length <= 3 && n.a.every(atom);
+  // A ratio of names `\frac{NO}{BO}`, `V_1 : V_2`, and a tuple of names `(p, q)`.
+  if (n.t === 'div') return isName(n.a) && isName(n.b);
+  if (n.t === 'seq') return n.a.length <= 8 && n.a.every(atom);
   return false;
 }
 
@@ -99,7 +103,11 @@ export class Comparer {
     if ((g.t === 'list' || g.t === 'set') && g.a.length === 1 && isScalar(p)) return this.equal(g.a[0]!, p);
     if ((p.t === 'list' || p.t === 'set') && p.a.length === 1 && isScalar(g)) return this.equal(g, p.a[0]!);
     if (g.t === 'list' || g.t === 'set') {
-      if (p.t === 'list' || p.t === 'set') return this.#unordered(flatPm(g.a), flatPm(p.a)) ? 'set' : null;
+      if (p.t === 'list' || p.t === 'set') {
+        // `p=5, q=2, p=7, q=2` ~ `(5,2), (7,2)`: assignments that cycle through the same names are tuples.
+        const [ga, pa] = [solutionTuples(g.a) ?? g.a, solutionTuples(p.a) ?? p.a];
+        return this.#unordered(flatPm(ga), flatPm(pa)) ? 'set' : null;
+      }
       if (p.t === 'seq' && g.t === 'list') return this.#ordered(g.a, p.a) ? 'tuple' : null;
       return null;
     }
@@ -137,18 +145,20 @@ export class Comparer {
 
   /** Multiset match, each gold element to a distinct predicted one (sets: order does not matter). */
   #unordered(a: Node[], b: Node[]): boolean {
-    if (a.length !== b.length) return false;
-    const used = new Array<boolean>(b.length).fill(false);
-    outer: for (const x of a) {
+    // Sets: every element of each side equals some element of the other, so a repeated
+    // element counts once (`(3,17), (3,17), (17,3)` ~ `(17,3), (3,17)`), as in sympy's FiniteSet.
+    const matched = new Array<boolean>(b.length).fill(false);
+    for (const x of a) {
+      let found = false;
       for (let j = 0; j < b.length; j++) {
-        if (!used[j] && this.equal(x, b[j]!)) {
-          used[j] = true;
-          continue outer;
+        if (this.equal(x, b[j]!)) {
+          matched[j] = true;
+          found = true;
         }
       }
-      return false;
+      if (!found) return false;
     }
-    return true;
+    return matched.every(Boolean);
   }
 
   #seq(g: Extract<Node, { t: 'seq' }>, p: Extract<Node, { t: 'seq' }>): Rule {
@@ -216,7 +226,9 @@ export class Comparer {
     if (a.ops.length === 1 && a.ops[0] === '=' && b.ops.length === 1 && b.ops[0] === '=') {
       const [gl, gr] = a.a as [Node, Node];
       const [pl, pr] = b.a as [Node, Node];
-      if (isName(gl) && isName(pl) && show(gl) === show(pl)) return this.equal(gr, pr) && 'equation';
+      // Same name, letter case aside (`P(x) = 1` ~ `p(x) = 1`).
+      if (isName(gl) && isName(pl) && show(gl).toLowerCase() === show(pl).toLowerCase())
+        return this.equal(gr, pr) && 'equation';
       // Two definitions of the same function under different names, `f(x) = 2x+3` ~ `y = 2x+3`:
       // only when both right sides have free variables (`n = 5` and `m = 5` stay different).
       if (isName(gl) && isName(pl) && symbols(gr).size > 0 && symbols(pr).size > 0 && this.equal(gr, pr))
@@ -399,108 +411,35 @@ export function toInterval(rel: Extract<Node, { t: 'rel' }>): Node | null {
   const constant = (n: Node) => symbols(n).size === 0;
   if (r.ops.length === 1) {
     const [l, rr] = r.a as [Node, Node];
-    if (l.t === 'sym' && constant(rr))
-      return { t: 'seq', open: '(', close: closeB(r.ops[0]!), a: [NEG_INF, rr] };
-    if (rr.t === 'sym' && constant(l)) return { t: 'seq', open: open(r.ops[0]!), close: ')', a: [l, INF] };
+    if (isName(l) && constant(rr)) return { t: 'seq', open: '(', close: closeB(r.ops[0]!), a: [NEG_INF, rr] };
+    if (isName(rr) && constant(l)) return { t: 'seq', open: open(r.ops[0]!), close: ')', a: [l, INF] };
     return null;
   }
-  if (r.ops.length === 2 && r.a[1]!.t === 'sym' && constant(r.a[0]!) && constant(r.a[2]!)) {
+  // The middle may be a name or a function value: `0 < f(x) < 1` is (0, 1).
+  if (r.ops.length === 2 && isName(r.a[1]!) && constant(r.a[0]!) && constant(r.a[2]!)) {
     return { t: 'seq', open: open(r.ops[0]!), close: closeB(r.ops[1]!), a: [r.a[0]!, r.a[2]!] };
   }
   return null;
 }
 
-type Matrix = Extract<Node, { t: 'matrix' }>;
-
-/** The entries of a one-row or one-column matrix, or null. */
-function vectorOf(m: Matrix): Node[] | null {
-  if (m.rows.length === 1) return m.rows[0]!;
-  return m.rows.every((r) => r.length === 1) ? m.rows.map((r) => r[0]!) : null;
-}
-
 /**
- * Sums, products and scalar multiples of explicit matrices, carried out entry by entry as
- * expression trees (`A + B`, `A B`, `2A`, `-A`), so `\begin{pmatrix}1&2\end{pmatrix} +
- * \begin{pmatrix}3&4\end{pmatrix}` compares as `\begin{pmatrix}4&6\end{pmatrix}`.
- * Shapes that do not conform leave the node as it is (it then matches nothing).
+ * `p=5, q=2, p=7, q=2` (k names assigned in the same order, again and again) as the tuples
+ * `(5,2), (7,2)`; null when the list is not of that form.
  */
-export function foldMatrix(n: Node): Node {
-  if (n.t === 'neg') {
-    const a = foldMatrix(n.a);
-    return a.t === 'matrix'
-      ? { t: 'matrix', rows: a.rows.map((r) => r.map((x) => ({ t: 'neg', a: x }) as Node)) }
-      : n;
+function solutionTuples(items: Node[]): Node[] | null {
+  const names: string[] = [];
+  for (const x of items) {
+    if (x.t !== 'rel' || x.ops.length !== 1 || x.ops[0] !== '=' || !isName(x.a[0]!)) return null;
+    names.push(show(x.a[0]!));
   }
-  if ((n.t !== 'add' && n.t !== 'mul') || !n.a.some(hasMatrix)) return n;
-  // Products multiply the size of each entry's tree: at most MAX_FOLD_MATRICES matrices of at
-  // most MAX_FOLD_ENTRIES entries are combined, so no answer can make the comparison blow up.
-  const leaves: Matrix[] = [];
-  matrixLeaves(n, leaves);
-  if (leaves.length > MAX_FOLD_MATRICES || leaves.some((m) => m.rows.flat().length > MAX_FOLD_ENTRIES))
-    return n;
-  const parts = n.a.map(foldMatrix);
-  let acc: Node = parts[0]!;
-  for (const x of parts.slice(1)) {
-    const next = n.t === 'add' ? addMatrices(acc, x) : mulMatrices(acc, x);
-    if (!next) return n;
-    acc = next;
+  const k = names.indexOf(names[0]!, 1);
+  if (k < 2 || items.length % k !== 0) return null;
+  for (let i = k; i < names.length; i++) if (names[i] !== names[i % k]) return null;
+  if (new Set(names.slice(0, k)).size !== k) return null;
+  const out: Node[] = [];
+  for (let i = 0; i < items.length; i += k) {
+    const values = items.slice(i, i + k).map((x) => (x as Extract<Node, { t: 'rel' }>).a[1]!);
+    out.push({ t: 'seq', open: '(', close: ')', a: values });
   }
-  return acc;
-}
-
-/** Most matrices in one folded sum/product expression (`A B + C`). */
-const MAX_FOLD_MATRICES = 3;
-/** Most entries of one matrix that takes part in a fold. */
-const MAX_FOLD_ENTRIES = 100;
-
-function matrixLeaves(n: Node, out: Matrix[]): void {
-  if (n.t === 'matrix') out.push(n);
-  else if (n.t === 'neg') matrixLeaves(n.a, out);
-  else if (n.t === 'add' || n.t === 'mul') for (const x of n.a) matrixLeaves(x, out);
-}
-
-function hasMatrix(n: Node): boolean {
-  return (
-    n.t === 'matrix' ||
-    (n.t === 'neg' && hasMatrix(n.a)) ||
-    ((n.t === 'add' || n.t === 'mul') && n.a.some(hasMatrix))
-  );
-}
-
-function addMatrices(a: Node, b: Node): Matrix | null {
-  if (a.t !== 'matrix' || b.t !== 'matrix' || a.rows.length !== b.rows.length) return null;
-  const rows: Node[][] = [];
-  for (let i = 0; i < a.rows.length; i++) {
-    const [ra, rb] = [a.rows[i]!, b.rows[i]!];
-    if (ra.length !== rb.length) return null;
-    rows.push(ra.map((x, j) => ({ t: 'add', a: [x, rb[j]!] }) as Node));
-  }
-  return { t: 'matrix', rows };
-}
-
-function mulMatrices(a: Node, b: Node): Matrix | null {
-  if (a.t !== 'matrix' && b.t !== 'matrix') return null;
-  if (a.t !== 'matrix' || b.t !== 'matrix') {
-    // A scalar times a matrix.
-    const [s, m] = (a.t === 'matrix' ? [b, a] : [a, b]) as [Node, Matrix];
-    if (!isScalar(s)) return null;
-    return { t: 'matrix', rows: m.rows.map((r) => r.map((x) => ({ t: 'mul', a: [s, x] }) as Node)) };
-  }
-  const inner = a.rows[0]!.length;
-  if (
-    inner !== b.rows.length ||
-    a.rows.some((r) => r.length !== inner) ||
-    b.rows.some((r) => r.length !== b.rows[0]!.length)
-  )
-    return null;
-  const cols = b.rows[0]!.length;
-  return {
-    t: 'matrix',
-    rows: a.rows.map((r) =>
-      Array.from(
-        { length: cols },
-        (_, j): Node => ({ t: 'add', a: r.map((x, k) => ({ t: 'mul', a: [x, b.rows[k]![j]!] }) as Node) }),
-      ),
-    ),
-  };
+  return out;
 }

@@ -67,9 +67,13 @@ export function lastBoxed(text: string): string | null {
         // Nested boxes end after the next one starts: not adjacent.
         const between =
           prevEnd === undefined || prevEnd > starts[j + 1]! ? null : text.slice(prevEnd + 1, starts[j + 1]);
-        const glue = between?.replace(/\\(?:q?quad|[,;:! ])|\\text\s*\{\s*(and|or)\s*\}/g, ' $1 ');
+        // Spacing, math delimiters (`\) and \(`) and stray backslashes of over-escaped text.
+        const glue = between?.replace(/\\(?:q?quad|[,;:! ()[\]])|\\text\s*\{\s*(and|or)\s*\}|\\/g, ' $1 ');
         if (text[prev.open] !== '{' || glue === undefined || !/^[\s,;$.]*(?:and|or)?[\s,;$]*$/.test(glue))
           break;
+        // Boxes in separate `$…$` blocks with no comma or conjunction between them are a
+        // correction, not a list: `$$\boxed{20}$$ \boxed{143}` → 143.
+        if (glue.includes('$') && !/[,;]|\b(?:and|or)\b/.test(glue)) break;
         parts.unshift(text.slice(prev.open + 1, prevEnd));
       }
       return parts.join(', ');
@@ -114,7 +118,11 @@ function afterPhrase(text: string): string | null {
   const line = rest.split(/\n/)[0]!;
   // End at a sentence end (a period not inside a number).
   const end = /\.(?!\d)\s|\.$|。/.exec(line);
-  const s = (end ? line.slice(0, end.index) : line).trim();
+  // Quotes around the answer are not part of it: `is "$12$ and $13$".`
+  const s = (end ? line.slice(0, end.index) : line)
+    .trim()
+    .replace(/^["“'](.*)["”']$/u, '$1')
+    .trim();
   return s.length ? s : null;
 }
 
@@ -199,7 +207,8 @@ function readsAsAnswer(text: string): boolean {
       outside += ` ${text.slice(at, b.start)}`;
       at = b.end;
     }
-    if (/[a-zA-Z]{2,}/.test(outside + text.slice(at))) return false;
+    // `$1$ and $2$ and $3$` is a list of answers, not prose.
+    if (/[a-zA-Z]{2,}/.test((outside + text.slice(at)).replace(/\b(?:and|or)\b/g, ' '))) return false;
   }
   // Three or more words (function names aside) make prose.
   const words = (

@@ -17,6 +17,8 @@ export class LatexParser {
   readonly #toks: Token[];
   #pos = 0;
   #depth = 0;
+  /** Set while the head of `\{x : x > 2\}` is parsed, where `:` is not a ratio. */
+  #noRatio = false;
   #nodes = 0;
   readonly #budget: Budget;
 
@@ -147,7 +149,8 @@ export class LatexParser {
     for (;;) {
       if (this.#eat('*') || this.#eat('\\cdot') || this.#eat('\\times') || this.#eat('\\ast')) {
         factors.push(this.#unary());
-      } else if (this.#eat('/') || this.#eat('\\div')) {
+      } else if (this.#eat('/') || this.#eat('\\div') || (!this.#noRatio && this.#eat(':'))) {
+        // `7:32` and `V_1 : V_2` are ratios (clock times are read before parsing).
         const b = this.#unary();
         const a = factors.length === 1 ? factors[0]! : this.#node({ t: 'mul', a: factors.splice(0) });
         factors.length = 0;
@@ -436,7 +439,10 @@ export class LatexParser {
         return this.#node({ t: 'set', a: [] });
       case '{':
       case 'lbrace': {
+        const noRatio = this.#noRatio;
+        this.#noRatio = true;
         const items = this.#items(['\\}', '\\rbrace', '\\mid', '|', ':']);
+        this.#noRatio = noRatio;
         // Set-builder notation `\{x \mid x > 2\}` (also `|`, `:`) is the set its condition
         // describes: the condition, which compare.ts reads as an interval.
         if (items.length === 1 && (this.#eat('\\mid') || this.#eat('|') || this.#eat(':'))) {

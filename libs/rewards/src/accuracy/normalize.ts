@@ -158,7 +158,11 @@ export function normalizeAnswer(raw: string): Normalized {
   const asNumber = NUMBER_WORDS.get(s.trim().toLowerCase());
   if (asNumber !== undefined) s = String(asNumber);
   // "or"/"and" between answers, also in other languages: several answers.
-  s = s.replace(/,?\s(?:or|and|或|和|oder|und|ou|или)\s/gi, ',').replace(/,(?:\s*,)+/g, ',');
+  s = s
+    .replace(/,?\s(?:or|and|或|和|oder|und|ou|или)\s/gi, ',')
+    // `(11,7)or(7,11)`: a glued "or" between brackets.
+    .replace(/(?<=[)\]}])\s*(?:or|and)\s*(?=[([{])/gi, ',')
+    .replace(/,(?:\s*,)+/g, ',');
   // Percent words: `28 percent`, `4 4/9 pct`.
   s = s.replace(/(?<=[\d})]|\d\s)\s*(?:percentage|percent|pct)\b/gi, '%');
   // Thousands separators: 1,000,000 and 1 000 000 (groups of exactly three digits).

@@ -1,6 +1,6 @@
 import { ErrorBody, RewardFunctionsResponse } from '@grpo/contracts';
 import type { RewardRegistry } from '@grpo/rewards';
-import type { KitApp } from '@grpo/service-kit';
+import { BEARER_SECURITY, type KitApp } from '@grpo/service-kit';
 
 export function rewardFunctionsRoute(app: KitApp, registry: RewardRegistry): void {
   app.get(
@@ -9,7 +9,9 @@ export function rewardFunctionsRoute(app: KitApp, registry: RewardRegistry): voi
       schema: {
         tags: ['rewards'],
         summary: 'List reward functions with their param schemas',
-        response: { 200: RewardFunctionsResponse, 503: ErrorBody },
+        description: 'Any known API key may list them (no scope needed, no rate-limit cost).',
+        security: BEARER_SECURITY,
+        response: { 200: RewardFunctionsResponse, 401: ErrorBody, 503: ErrorBody },
       },
     },
     async () => ({

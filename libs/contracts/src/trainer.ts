@@ -1,0 +1,336 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { RewardSpecEntry } from './reward.js';
+
+/**
+ * Trainer service contract: the run config (`POST /v1/runs`), the run status, the metric row
+ * written to metrics.jsonl and streamed over SSE, and the evaluation record. Every default is
+ * in the schema, so the config saved in a run directory is complete.
+ */
+
+export const TinyModelSpec = Type.Object(
+  {
+    hiddenSize: Type.Optional(Type.Integer({ minimum: 8, maximum: 4096, default: 64 })),
+    layers: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, default: 2 })),
+    heads: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, default: 4 })),
+    kvHeads: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, default: 2 })),
+    seed: Type.Optional(Type.Integer({ default: 1 })),
+    extraChars: Type.Optional(
+      Type.String({
+        description: 'Extra vocabulary characters; default: the Chinese characters of the arithmetic task.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type TinyModelSpec = Static<typeof TinyModelSpec>;
+
+export const ModelSpec = Type.Union(
+  [
+    Type.String({ minLength: 1, description: 'Path of a Hugging Face model folder (llama/qwen2 family).' }),
+    Type.Object({ tiny: TinyModelSpec }, { additionalProperties: false }),
+  ],
+  {
+    description:
+      'A model folder, or {tiny: {...}} for the built-in tiny policy (created in the run directory).',
+  },
+);
+export type ModelSpec = Static<typeof ModelSpec>;
+
+export const ArithmeticSplit = Type.Object(
+  {
+    count: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+    seed: Type.Optional(Type.Integer()),
+    minDigits: Type.Optional(Type.Integer({ minimum: 1, maximum: 6 })),
+    maxDigits: Type.Optional(Type.Integer({ minimum: 1, maximum: 6 })),
+    zhFraction: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    ops: Type.Optional(Type.Array(Type.Union([Type.Literal('+'), Type.Literal('-')]), { minItems: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+export const DataSpec = Type.Union([
+  Type.Object(
+    {
+      builtin: Type.Literal('arithmetic'),
+      train: Type.Optional(ArithmeticSplit),
+      eval: Type.Optional(ArithmeticSplit),
+    },
+    {
+      additionalProperties: false,
+      description:
+        'Generated multi-digit arithmetic with R1 traces; train: 400 (seed 1), eval: 100 (seed 2).',
+    },
+  ),
+  Type.Object(
+    {
+      path: Type.String({ minLength: 1, description: 'JSONL of {prompt, answer, completion?, language?}.' }),
+      evalPath: Type.Optional(Type.String({ minLength: 1 })),
+    },
+    { additionalProperties: false },
+  ),
+]);
+export type DataSpec = Static<typeof DataSpec>;
+
+export const LrSchedule = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('constant'), Type.Literal('cosine')], { default: 'constant' }),
+    warmupSteps: Type.Integer({ minimum: 0, default: 0, description: 'Linear warmup from 0 (both kinds).' }),
+    minLrRatio: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      default: 0,
+      description: 'Cosine floor as a share of lr.',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type LrSchedule = Static<typeof LrSchedule>;
+
+export const SamplingSpec = Type.Object(
+  {
+    temperature: Type.Number({ minimum: 0, maximum: 10, default: 1, description: '0 = greedy.' }),
+    topP: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 1 }),
+    topK: Type.Integer({ minimum: 0, default: 0, description: '0 = off.' }),
+    maxTokens: Type.Integer({ minimum: 1, maximum: 32_768, default: 256 }),
+  },
+  { additionalProperties: false },
+);
+export type SamplingSpec = Static<typeof SamplingSpec>;
+
+export const StageType = Type.Union([
+  Type.Literal('sft'),
+  Type.Literal('grpo'),
+  Type.Literal('rejection_sampling'),
+  Type.Literal('eval'),
+]);
+export type StageType = Static<typeof StageType>;
+
+export const StageSpec = Type.Object(
+  {
+    type: StageType,
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    steps: Type.Integer({
+      minimum: 0,
+      maximum: 1_000_000,
+      default: 10,
+      description: 'Optimizer steps of the stage (eval: ignored).',
+    }),
+    lr: Type.Number({ minimum: 0, maximum: 1, default: 1e-3, description: 'Peak learning rate.' }),
+    schedule: Type.Optional(LrSchedule),
+    batch: Type.Integer({
+      minimum: 1,
+      maximum: 4096,
+      default: 8,
+      description: 'sft: examples per step; grpo / rejection_sampling: prompts per step.',
+    }),
+    groupSize: Type.Integer({
+      minimum: 1,
+      maximum: 256,
+      default: 4,
+      description: 'Completions per prompt (G).',
+    }),
+    sampling: Type.Optional(SamplingSpec),
+    algorithm: Type.Optional(
+      Type.Object(
+        {
+          name: Type.String({ minLength: 1, default: 'grpo', description: 'A registered algorithm preset.' }),
+          overrides: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    acceptThreshold: Type.Number({
+      default: 1,
+      description: 'rejection_sampling: keep completions whose reward total is >= this.',
+    }),
+    evalCount: Type.Integer({
+      minimum: 1,
+      maximum: 100_000,
+      default: 64,
+      description: 'eval: held-out examples scored (greedy decoding unless sampling says otherwise).',
+    }),
+    split: Type.Union([Type.Literal('eval'), Type.Literal('train')], { default: 'eval' }),
+  },
+  { additionalProperties: false },
+);
+export type StageSpec = Static<typeof StageSpec>;
+
+export const RunConfig = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    model: ModelSpec,
+    data: DataSpec,
+    rewards: Type.Array(RewardSpecEntry, {
+      minItems: 1,
+      maxItems: 32,
+      default: [{ name: 'accuracy' }, { name: 'format', weight: 0.5 }],
+      description: 'The reward spec sent to the reward service for grpo, rejection_sampling and eval.',
+    }),
+    accuracyReward: Type.String({
+      default: 'accuracy',
+      description: 'The reward component whose score is the accuracy metric.',
+    }),
+    stages: Type.Array(StageSpec, { minItems: 1, maxItems: 64 }),
+    rolloutUrl: Type.Optional(
+      Type.String({ minLength: 1, description: 'Needed by grpo, rejection_sampling, eval.' }),
+    ),
+    rewardUrl: Type.Optional(
+      Type.String({ minLength: 1, description: 'Needed by grpo, rejection_sampling, eval.' }),
+    ),
+    checkpointEvery: Type.Integer({
+      minimum: 1,
+      default: 10,
+      description: 'Checkpoint every N steps; also at the end of every stage.',
+    }),
+    keepCheckpoints: Type.Integer({ minimum: 1, default: 3, description: 'Older checkpoints are deleted.' }),
+    syncEvery: Type.Integer({
+      minimum: 1,
+      default: 1,
+      description: 'Push weights to the rollout service every N updates.',
+    }),
+    seed: Type.Integer({ default: 0, description: 'Data order and sampling seeds derive from it.' }),
+    maxSeqTokens: Type.Integer({
+      minimum: 8,
+      maximum: 131_072,
+      default: 1024,
+      description: 'Prompt + completion tokens per training sequence; longer ones are truncated.',
+    }),
+    runDir: Type.Optional(Type.String({ minLength: 1, description: 'Default: <runsDir>/<id>.' })),
+  },
+  { additionalProperties: false, title: 'RunConfig' },
+);
+export type RunConfig = Static<typeof RunConfig>;
+
+export const ResumeRequest = Type.Object(
+  {
+    resume: Type.String({
+      minLength: 1,
+      description: 'A run directory to continue from its last checkpoint.',
+    }),
+  },
+  { additionalProperties: false, title: 'ResumeRequest' },
+);
+export type ResumeRequest = Static<typeof ResumeRequest>;
+
+export const CreateRunRequest = Type.Union([RunConfig, ResumeRequest], { title: 'CreateRunRequest' });
+export type CreateRunRequest = Static<typeof CreateRunRequest>;
+
+export const RunState = Type.Union([
+  Type.Literal('queued'),
+  Type.Literal('running'),
+  Type.Literal('stopping'),
+  Type.Literal('stopped'),
+  Type.Literal('completed'),
+  Type.Literal('failed'),
+]);
+export type RunState = Static<typeof RunState>;
+
+const Nullable = <T extends ReturnType<typeof Type.Number>>(t: T) => Type.Union([t, Type.Null()]);
+
+/** One line of metrics.jsonl: every key is always present; null where the stage has no such number. */
+export const MetricRow = Type.Object(
+  {
+    step: Type.Integer({ minimum: 1, description: 'Global optimizer step, 1-based, contiguous.' }),
+    stage: Type.Integer({ minimum: 0, description: 'Index into config.stages.' }),
+    stageType: StageType,
+    stageStep: Type.Integer({ minimum: 1 }),
+    time: Type.String({ description: 'ISO time the step finished.' }),
+    lr: Type.Number(),
+    loss: Nullable(Type.Number()),
+    gradNorm: Nullable(Type.Number()),
+    rewardMean: Nullable(Type.Number()),
+    rewardStd: Nullable(Type.Number()),
+    rewards: Type.Record(Type.String(), Type.Object({ mean: Type.Number(), std: Type.Number() }), {
+      description: 'Per reward function: mean and std of the unweighted score.',
+    }),
+    accuracy: Nullable(Type.Number()),
+    kl: Nullable(Type.Number()),
+    entropy: Nullable(Type.Number()),
+    clipFraction: Nullable(Type.Number()),
+    completionLengthMean: Nullable(Type.Number()),
+    completionLengthMin: Nullable(Type.Number()),
+    completionLengthMax: Nullable(Type.Number()),
+    zeroStdFraction: Nullable(Type.Number({ description: 'Share of groups whose rewards are all equal.' })),
+    acceptedFraction: Nullable(
+      Type.Number({ description: 'rejection_sampling: share of completions kept.' }),
+    ),
+    timeRolloutMs: Type.Number(),
+    timeRewardMs: Type.Number(),
+    timeTrainMs: Type.Number(),
+    timeSyncMs: Type.Number(),
+    timeStepMs: Type.Number(),
+    tokens: Type.Integer({ minimum: 0, description: 'Tokens trained on (prompt + completion).' }),
+    tokensPerSecond: Type.Number({ description: 'tokens / step time.' }),
+  },
+  { title: 'MetricRow' },
+);
+export type MetricRow = Static<typeof MetricRow>;
+
+/** The result of an eval stage (also written to evals.jsonl). */
+export const EvalRecord = Type.Object(
+  {
+    stage: Type.Integer({ minimum: 0 }),
+    name: Type.String(),
+    step: Type.Integer({ minimum: 0, description: 'Global step of the weights evaluated.' }),
+    split: Type.String(),
+    count: Type.Integer({ minimum: 0 }),
+    accuracy: Type.Number(),
+    rewardMean: Type.Number(),
+    rewards: Type.Record(Type.String(), Type.Object({ mean: Type.Number(), std: Type.Number() })),
+    completionLengthMean: Type.Number(),
+    time: Type.String(),
+  },
+  { title: 'EvalRecord' },
+);
+export type EvalRecord = Static<typeof EvalRecord>;
+
+export const RunStatus = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.Optional(Type.String()),
+    state: RunState,
+    error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
+    runDir: Type.String(),
+    step: Type.Integer({ minimum: 0, description: 'Global steps done.' }),
+    totalSteps: Type.Integer({ minimum: 0 }),
+    stage: Type.Integer({ minimum: 0, description: 'Index of the current (or last) stage.' }),
+    stageType: StageType,
+    stageStep: Type.Integer({ minimum: 0 }),
+    stageSteps: Type.Integer({ minimum: 0 }),
+    resumedFrom: Type.Optional(Type.Integer({ minimum: 0, description: 'Checkpoint step resumed from.' })),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+    last: Type.Optional(MetricRow),
+    evals: Type.Array(EvalRecord),
+  },
+  { title: 'RunStatus' },
+);
+export type RunStatus = Static<typeof RunStatus>;
+
+export const RunList = Type.Object({ runs: Type.Array(RunStatus) }, { title: 'RunList' });
+export type RunList = Static<typeof RunList>;
+
+export const RunIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+export type RunIdParams = Static<typeof RunIdParams>;
+
+export const MetricsQuery = Type.Object(
+  {
+    since: Type.Optional(
+      Type.String({ pattern: '^[0-9]{1,9}$', description: 'Only rows with step > since (default 0).' }),
+    ),
+    limit: Type.Optional(
+      Type.String({
+        pattern: '^[0-9]{1,6}$',
+        description: 'At most this many rows (default and cap 100000).',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type MetricsQuery = Static<typeof MetricsQuery>;
+
+export const MetricsResponse = Type.Object(
+  { id: Type.String(), rows: Type.Array(MetricRow), evals: Type.Array(EvalRecord) },
+  { title: 'MetricsResponse' },
+);
+export type MetricsResponse = Static<typeof MetricsResponse>;

@@ -1,0 +1,4 @@
+export * from './grpo-step.js';
+export * from './sft-step.js';
+export * from './stepper.js';
+export * from './types.js';

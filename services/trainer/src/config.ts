@@ -1,0 +1,56 @@
+import { KitConfig, loadConfig } from '@grpo/service-kit';
+import { type Static, Type } from '@sinclair/typebox';
+
+/** Env vars: `GRPO_TRAINER_<KEY>` in upper snake case, e.g. `GRPO_TRAINER_RUNS_DIR=/data/runs`. */
+export const ENV_PREFIX = 'GRPO_TRAINER_';
+
+/** Settings of the trainer service, with defaults. */
+export const TrainerConfig = Type.Composite([
+  Type.Omit(KitConfig, ['port', 'maxEventLoopDelayMs']),
+  Type.Object({
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8003 }),
+    // A train step holds the event loop for one ORT call at a time (tens of ms on the tiny
+    // model, seconds on real ones); shedding requests then would only hide the dashboard.
+    maxEventLoopDelayMs: Type.Integer({ minimum: 0, default: 0, description: '0 disables load shedding.' }),
+    runsDir: Type.String({
+      default: 'runs',
+      description: 'Run directories are created under it as <runsDir>/<id>.',
+    }),
+    resume: Type.String({
+      default: '',
+      description: 'A run directory to resume at start (the trainer restarted on the same run).',
+    }),
+    sseHeartbeatMs: Type.Integer({
+      minimum: 100,
+      default: 15_000,
+      description: 'SSE comment line interval.',
+    }),
+    maxSseClients: Type.Integer({
+      minimum: 1,
+      default: 64,
+      description: 'Concurrent event streams; more get 503.',
+    }),
+    rolloutApiKey: Type.String({
+      default: '',
+      description: 'Bearer key for the rollout service; empty = none.',
+    }),
+    rewardApiKey: Type.String({
+      default: '',
+      description: 'Bearer key for the reward service; empty = none.',
+    }),
+    serviceTimeoutMs: Type.Integer({
+      minimum: 1000,
+      default: 600_000,
+      description: 'Timeout of one call to the rollout or reward service.',
+    }),
+  }),
+]);
+export type TrainerConfig = Static<typeof TrainerConfig>;
+
+/** Loads and freezes the config: defaults < GRPO_TRAINER_* env vars < overrides (CLI flags). */
+export function loadTrainerConfig(
+  overrides: Record<string, unknown> = {},
+  env: Record<string, string | undefined> = process.env,
+): Readonly<TrainerConfig> {
+  return loadConfig(TrainerConfig, { prefix: ENV_PREFIX, env, overrides });
+}

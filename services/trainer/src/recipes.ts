@@ -1,0 +1,58 @@
+import type { RunConfig } from '@grpo/contracts';
+import { parseRunConfig } from './run/manager.js';
+
+export interface QuickstartRecipeOptions {
+  rolloutUrl: string;
+  rewardUrl: string;
+  runDir?: string;
+}
+
+/**
+ * The built-in quick-start recipe (`npm start`), after DeepSeek-R1's pipeline at toy scale: a
+ * tiny policy (hidden 64, 2 layers) is cold-started with SFT on worked arithmetic traces in the
+ * R1 format (English and Chinese), evaluated on a held-out split, trained with GRPO on
+ * answer-only prompts with accuracy + format + language-consistency rewards, and evaluated again.
+ */
+export function quickstartRecipe(o: QuickstartRecipeOptions): RunConfig {
+  return parseRunConfig({
+    name: 'quickstart',
+    model: { tiny: { hiddenSize: 64, layers: 2, heads: 4, kvHeads: 2, seed: 1 } },
+    data: {
+      builtin: 'arithmetic',
+      train: { count: 400, minDigits: 2, maxDigits: 2, zhFraction: 0.25, seed: 1 },
+      eval: { count: 100, minDigits: 2, maxDigits: 2, zhFraction: 0.25, seed: 2 },
+    },
+    rewards: [
+      { name: 'accuracy', weight: 1 },
+      { name: 'format', weight: 0.25 },
+      { name: 'language_consistency', weight: 0.25 },
+    ],
+    stages: [
+      {
+        type: 'sft',
+        name: 'sft',
+        steps: 150,
+        lr: 3e-3,
+        batch: 16,
+        schedule: { kind: 'cosine', warmupSteps: 10, minLrRatio: 0.1 },
+      },
+      { type: 'eval', name: 'eval-sft', evalCount: 100, sampling: { temperature: 0, maxTokens: 160 } },
+      {
+        type: 'grpo',
+        name: 'grpo',
+        steps: 60,
+        lr: 1e-3,
+        batch: 8,
+        groupSize: 8,
+        sampling: { temperature: 1, maxTokens: 160 },
+        algorithm: { name: 'dapo' },
+      },
+      { type: 'eval', name: 'eval-grpo', evalCount: 100, sampling: { temperature: 0, maxTokens: 160 } },
+    ],
+    rolloutUrl: o.rolloutUrl,
+    rewardUrl: o.rewardUrl,
+    checkpointEvery: 20,
+    seed: 1,
+    ...(o.runDir ? { runDir: o.runDir } : {}),
+  });
+}

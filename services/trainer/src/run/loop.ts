@@ -1,0 +1,503 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { EvalRecord, MetricRow, RewardItem, RunConfig, StageSpec, StageType } from '@grpo/contracts';
+import {
+  type HfTokenizer,
+  loadPolicy,
+  type ModelConfig,
+  readSafetensors,
+  type ScoreSequence,
+} from '@grpo/model';
+import type { Example } from '../data/example.js';
+import { BAD_RUN_CONFIG, TrainerError } from '../errors.js';
+import {
+  CHECKPOINTS_DIR,
+  loadLatestCheckpoint,
+  saveCheckpoint,
+  saveModelFolder,
+  type TrainerState,
+} from './checkpoint.js';
+import { batchIndices, dataCursor, deriveSeed } from './data-order.js';
+import { MetricsLog } from './metrics-log.js';
+import { runPlotSvg } from './plot.js';
+import { lrAt } from './schedule.js';
+import type { RunServices } from './services.js';
+import { loadRunData, prepareBaseModel, type RunData } from './setup.js';
+import { mean, summariseRewards, zeroStdFraction } from './stats.js';
+import {
+  type AlgorithmFactory,
+  type AlgorithmSpec,
+  type Group,
+  PolicyStepRunner,
+  type StepRunner,
+} from './step.js';
+
+/** A stage started or completed; `steps` is its optimizer steps (0 for eval). */
+export interface StageEvent {
+  stage: number;
+  type: StageType;
+  name: string;
+  steps: number;
+  state: 'started' | 'completed';
+}
+
+/** What the loop reports as it goes (the run manager fans these out to SSE clients). */
+export interface LoopEvents {
+  step(row: MetricRow): void;
+  stage(e: StageEvent): void;
+  eval(rec: EvalRecord): void;
+  progress(p: { step: number; stage: number; stageStep: number }): void;
+}
+
+export interface LoopOptions {
+  runDir: string;
+  config: RunConfig;
+  services: RunServices | null;
+  algorithms?: AlgorithmFactory;
+  signal: AbortSignal;
+  events: LoopEvents;
+}
+
+/** Prompts per rollout request during evaluation. */
+export const EVAL_CHUNK = 64;
+export const SYNC_DIR = 'sync';
+export const PLOT_FILE = 'plot.svg';
+const DEFAULT_ALGORITHM: AlgorithmSpec = { name: 'grpo' };
+
+export const stageName = (s: StageSpec, i: number) => s.name ?? `${i}-${s.type}`;
+export const stageSteps = (s: StageSpec) => (s.type === 'eval' ? 0 : s.steps);
+export const totalSteps = (c: RunConfig) => c.stages.reduce((a, s) => a + stageSteps(s), 0);
+
+/**
+ * The run loop: stages in order, one optimizer step at a time, checkpoints every
+ * `checkpointEvery` steps and at every stage end, resume from the last checkpoint. Everything
+ * a step depends on (data order, sampling seed) is a function of the step number and the run
+ * seed, so a resumed run repeats no step and skips none.
+ */
+export class RunLoop {
+  step = 0;
+  stage = 0;
+  stageStep = 0;
+  resumedFrom: number | undefined;
+  metrics!: MetricsLog;
+  private data!: RunData;
+  private tokenizer!: HfTokenizer;
+  private modelConfig!: ModelConfig;
+  private baseModelDir = '';
+  private runner!: StepRunner;
+  /** Step whose weights the rollout service holds; -1: not synced by this process. */
+  private syncedStep = -1;
+  private syncedDir: string | null = null;
+
+  constructor(private readonly o: LoopOptions) {}
+
+  /** Loads data, model and the last checkpoint; cuts metrics past it. Call before `run`. */
+  async init(): Promise<void> {
+    const { runDir, config } = this.o;
+    this.data = loadRunData(config.data);
+    this.checkData();
+    const base = await prepareBaseModel(config.model, runDir, this.data);
+    this.baseModelDir = base.dir;
+    this.tokenizer = base.policy.tokenizer;
+    this.modelConfig = base.policy.config;
+    this.metrics = await MetricsLog.open(runDir);
+    const ckpt = await loadLatestCheckpoint(runDir);
+    let tensors = base.policy.tensors;
+    if (ckpt) {
+      tensors = (await loadPolicy(ckpt.dir)).tensors;
+      this.step = ckpt.state.step;
+      this.stage = ckpt.state.stage;
+      this.stageStep = ckpt.state.stageStep;
+      this.resumedFrom = ckpt.state.step;
+      await this.dropCheckpointsAfter(ckpt.state.step);
+    }
+    await this.metrics.truncate(this.step, this.stage);
+    this.runner = new PolicyStepRunner(this.modelConfig, tensors, this.o.algorithms);
+    const refFile = ckpt ? path.join(ckpt.dir, REFERENCE_FILE) : '';
+    if (ckpt?.state.optimizer === 'grpo' && (await exists(refFile)))
+      this.runner.setReference(await readSafetensors(refFile));
+    // Weights the rollout service got from an earlier process are re-sent on the first rollout.
+    await fs.rm(path.join(runDir, SYNC_DIR), { recursive: true, force: true });
+    if (ckpt?.state.optimizer) {
+      const s = config.stages[this.stage];
+      await this.runner.loadOptimizer(ckpt.dir, ckpt.state.optimizer, s?.algorithm ?? DEFAULT_ALGORITHM);
+    }
+  }
+
+  private checkData(): void {
+    const { config } = this.o;
+    config.stages.forEach((s, i) => {
+      if (s.type === 'sft' && s.steps > 0 && !this.data.train.some((e) => e.completion)) {
+        throw new TrainerError(
+          BAD_RUN_CONFIG,
+          `stages[${i}]`,
+          'an sft stage needs examples with a completion',
+        );
+      }
+      if (s.type === 'eval' && s.split === 'eval' && this.data.eval.length === 0) {
+        throw new TrainerError(BAD_RUN_CONFIG, `stages[${i}].split`, 'no eval examples (data.evalPath)');
+      }
+      if (s.type !== 'sft' && !this.o.services) {
+        throw new TrainerError(
+          BAD_RUN_CONFIG,
+          'rolloutUrl',
+          `stage ${i} (${s.type}) needs rolloutUrl and rewardUrl`,
+        );
+      }
+    });
+  }
+
+  private async dropCheckpointsAfter(step: number): Promise<void> {
+    const root = path.join(this.o.runDir, CHECKPOINTS_DIR);
+    for (const n of await fs.readdir(root)) {
+      const m = /^step-(\d+)$/.exec(n);
+      if (m && Number(m[1]) > step) await fs.rm(path.join(root, n), { recursive: true, force: true });
+    }
+  }
+
+  /** Runs from the current position to the end, or until the signal aborts (then checkpoints). */
+  async run(): Promise<'completed' | 'stopped'> {
+    const { config, signal } = this.o;
+    try {
+      for (; this.stage < config.stages.length; this.stage++, this.stageStep = 0) {
+        const spec = config.stages[this.stage] as StageSpec;
+        const name = stageName(spec, this.stage);
+        this.o.events.stage({
+          stage: this.stage,
+          type: spec.type,
+          name,
+          steps: stageSteps(spec),
+          state: 'started',
+        });
+        if (spec.type === 'eval') {
+          if (signal.aborted) return await this.stopAt(spec);
+          this.o.events.eval(await this.evaluate(spec, name));
+        } else {
+          for (; this.stageStep < spec.steps; ) {
+            if (signal.aborted) return await this.stopAt(spec);
+            await this.trainStep(spec);
+            if (this.stageStep < spec.steps && this.step % config.checkpointEvery === 0) {
+              await this.checkpoint(spec.type === 'sft' ? 'sft' : spec.type === 'grpo' ? 'grpo' : 'sft');
+            }
+          }
+        }
+        // Stage boundary: the next stage starts with a fresh optimizer.
+        await this.runner.resetOptimizer();
+        await this.checkpoint(null, this.stage + 1, 0);
+        this.o.events.stage({
+          stage: this.stage,
+          type: spec.type,
+          name,
+          steps: stageSteps(spec),
+          state: 'completed',
+        });
+      }
+      await this.writePlot();
+      return 'completed';
+    } finally {
+      await this.runner.release();
+    }
+  }
+
+  /** `<runDir>/plot.svg`: loss, reward and accuracy per step, eval accuracies as dots. */
+  async writePlot(): Promise<string> {
+    const file = path.join(this.o.runDir, PLOT_FILE);
+    const title = `${this.o.config.name ?? path.basename(this.o.runDir)}: ${this.step} steps`;
+    await fs.writeFile(file, runPlotSvg(this.metrics.rows, this.metrics.evals, title));
+    return file;
+  }
+
+  private async stopAt(spec: StageSpec): Promise<'stopped'> {
+    const kind = spec.type === 'eval' || this.stageStep === 0 ? null : spec.type === 'grpo' ? 'grpo' : 'sft';
+    await this.checkpoint(kind);
+    return 'stopped';
+  }
+
+  private async checkpoint(
+    optimizer: TrainerState['optimizer'],
+    stage = this.stage,
+    stageStep = this.stageStep,
+  ) {
+    const { config, runDir } = this.o;
+    const spec = config.stages[stage];
+    const batch = spec?.batch ?? 1;
+    const n = this.data.train.length;
+    await saveCheckpoint({
+      runDir,
+      config: this.modelConfig,
+      baseModelDir: this.baseModelDir,
+      runner: this.runner,
+      keep: config.keepCheckpoints,
+      state: {
+        format: 1,
+        step: this.step,
+        stage,
+        stageStep,
+        optimizer,
+        seed: config.seed,
+        dataCursor: dataCursor(n, batch, stageStep),
+        time: new Date().toISOString(),
+      },
+    });
+  }
+
+  /** The chat-formatted prompt ids the rollout service samples from and the trainer trains on. */
+  promptIds(e: Example): number[] {
+    const text = this.tokenizer.applyChatTemplate([{ role: 'user', content: e.prompt }], {
+      addGenerationPrompt: true,
+    });
+    return this.tokenizer.encode(text, { addSpecialTokens: false });
+  }
+
+  private sftSequence(promptIds: readonly number[], completionIds: readonly number[]): ScoreSequence | null {
+    const max = this.o.config.maxSeqTokens;
+    const ids = [...promptIds, ...completionIds].slice(0, max);
+    if (promptIds.length >= ids.length) return null;
+    return { ids, promptLength: promptIds.length };
+  }
+
+  private async trainStep(spec: StageSpec): Promise<void> {
+    const { config } = this.o;
+    const stageStep = this.stageStep + 1;
+    const lr = lrAt(spec.lr, spec.schedule, stageStep, spec.steps);
+    const idx = batchIndices(this.data.train.length, spec.batch, config.seed, this.stage, stageStep);
+    const examples = idx.map((i) => this.data.train[i] as Example);
+    const t0 = performance.now();
+    const row = emptyRow(this.step + 1, this.stage, spec.type, stageStep, lr);
+    if (spec.type === 'sft') {
+      const eos = this.modelConfig.eosTokenIds[0];
+      const seqs: ScoreSequence[] = [];
+      for (const e of examples) {
+        const c = this.tokenizer.encode(e.completion ?? '', { addSpecialTokens: false });
+        const s = this.sftSequence(this.promptIds(e), eos === undefined ? c : [...c, eos]);
+        if (s) seqs.push(s);
+      }
+      const t = performance.now();
+      const r = await this.runner.sft(seqs, lr);
+      row.timeTrainMs = performance.now() - t;
+      Object.assign(row, { loss: r.loss, gradNorm: r.gradNorm, tokens: r.tokens });
+      const lens = seqs.map((s) => s.ids.length - s.promptLength);
+      lengthStats(row, lens);
+    } else {
+      await this.rlStep(spec, examples, lr, row);
+    }
+    row.timeStepMs = performance.now() - t0;
+    row.tokensPerSecond = row.timeStepMs > 0 ? (row.tokens * 1000) / row.timeStepMs : 0;
+    row.time = new Date().toISOString();
+    this.step += 1;
+    this.stageStep = stageStep;
+    await this.metrics.append(row);
+    this.o.events.step(row);
+    this.o.events.progress({ step: this.step, stage: this.stage, stageStep });
+  }
+
+  /** grpo and rejection_sampling: sample, score, update, sync. */
+  private async rlStep(spec: StageSpec, examples: Example[], lr: number, row: MetricRow): Promise<void> {
+    const services = this.o.services as RunServices;
+    const { config } = this.o;
+    const sampling = { temperature: 1, topP: 1, topK: 0, maxTokens: 256, ...spec.sampling };
+    if (this.syncedStep < 0) row.timeSyncMs += await this.sync();
+    const prompts = examples.map((e) => this.promptIds(e));
+    let t = performance.now();
+    const rollout = await services.rollout({
+      prompts: prompts.map((tokenIds) => ({ tokenIds })),
+      groupSize: spec.groupSize,
+      temperature: sampling.temperature,
+      topP: sampling.topP,
+      topK: sampling.topK,
+      maxTokens: sampling.maxTokens,
+      seed: deriveSeed(config.seed, this.step + 1) % 2 ** 31,
+    });
+    row.timeRolloutMs = performance.now() - t;
+    const items: RewardItem[] = [];
+    rollout.groups.forEach((g, i) => {
+      const e = examples[i] as Example;
+      g.completions.forEach((c, j) => {
+        items.push({
+          id: `${i}:${j}`,
+          prompt: e.prompt,
+          completion: c.text,
+          reference: e.answer,
+          ...(e.language ? { language: e.language } : {}),
+        });
+      });
+    });
+    t = performance.now();
+    const scored = await services.reward({ items, rewards: config.rewards });
+    row.timeRewardMs = performance.now() - t;
+    const summary = summariseRewards(scored.results, config.accuracyReward);
+    Object.assign(row, summary);
+    const totals = scored.results.map((r) => r.total);
+    const groups: Group[] = [];
+    const rewardGroups: number[][] = [];
+    const lens: number[] = [];
+    let k = 0;
+    rollout.groups.forEach((g, i) => {
+      const promptIds = g.promptTokenIds ?? (prompts[i] as number[]);
+      const samples = g.completions.map((c) => {
+        lens.push(c.tokenIds.length);
+        const room = Math.max(0, config.maxSeqTokens - promptIds.length);
+        return {
+          promptIds,
+          completionIds: c.tokenIds.slice(0, room),
+          logprobs: c.logprobs.slice(0, room),
+          reward: totals[k++] as number,
+        };
+      });
+      groups.push({ samples });
+      rewardGroups.push(samples.map((s) => s.reward));
+    });
+    row.zeroStdFraction = zeroStdFraction(rewardGroups);
+    lengthStats(row, lens);
+    t = performance.now();
+    if (spec.type === 'grpo') {
+      const r = await this.runner.grpo(
+        groups,
+        lr,
+        sampling.temperature || 1,
+        spec.algorithm ?? DEFAULT_ALGORITHM,
+      );
+      Object.assign(row, {
+        loss: r.loss,
+        gradNorm: r.gradNorm,
+        kl: r.kl,
+        entropy: r.entropy,
+        clipFraction: r.clipFraction,
+        tokens: r.tokens,
+      });
+    } else {
+      // Rejection sampling (R1 §2.3.3): keep what the reward accepts, SFT on it.
+      const kept: ScoreSequence[] = [];
+      for (const g of groups) {
+        for (const s of g.samples) {
+          if (s.reward < spec.acceptThreshold) continue;
+          const seq = this.sftSequence(s.promptIds, s.completionIds);
+          if (seq) kept.push(seq);
+        }
+      }
+      row.acceptedFraction = items.length ? kept.length / items.length : 0;
+      if (kept.length > 0) {
+        const r = await this.runner.sft(kept, lr);
+        Object.assign(row, { loss: r.loss, gradNorm: r.gradNorm, tokens: r.tokens });
+      }
+    }
+    row.timeTrainMs = performance.now() - t;
+    if ((this.stageStep + 1) % config.syncEvery === 0) row.timeSyncMs += await this.sync(this.step + 1);
+  }
+
+  /**
+   * Pushes the current weights to the rollout service: a HF folder under `<runDir>/sync/`,
+   * then `PUT /v1/policy {path}`; the previous folder is deleted once the service has loaded
+   * the new one. Returns the time taken.
+   */
+  private async sync(step = this.step): Promise<number> {
+    const t = performance.now();
+    const dir = path.resolve(this.o.runDir, SYNC_DIR, `step-${step}`);
+    await fs.rm(dir, { recursive: true, force: true });
+    await saveModelFolder(dir, this.modelConfig, this.runner.tensors(), this.baseModelDir);
+    await (this.o.services as RunServices).putPolicy({ path: dir });
+    if (this.syncedDir && this.syncedDir !== dir)
+      await fs.rm(this.syncedDir, { recursive: true, force: true });
+    this.syncedDir = dir;
+    this.syncedStep = step;
+    return performance.now() - t;
+  }
+
+  /** An eval stage: one completion per held-out prompt (greedy by default), scored by the reward spec. */
+  private async evaluate(spec: StageSpec, name: string): Promise<EvalRecord> {
+    const services = this.o.services as RunServices;
+    const { config } = this.o;
+    if (this.syncedStep !== this.step) await this.sync();
+    const pool = spec.split === 'eval' ? this.data.eval : this.data.train;
+    const examples = pool.slice(0, spec.evalCount);
+    const sampling = { temperature: 0, topP: 1, topK: 0, maxTokens: 256, ...spec.sampling };
+    const results = [];
+    const lens: number[] = [];
+    for (let i = 0; i < examples.length; i += EVAL_CHUNK) {
+      const chunk = examples.slice(i, i + EVAL_CHUNK);
+      const r = await services.rollout({
+        prompts: chunk.map((e) => ({ tokenIds: this.promptIds(e) })),
+        groupSize: 1,
+        temperature: sampling.temperature,
+        topP: sampling.topP,
+        topK: sampling.topK,
+        maxTokens: sampling.maxTokens,
+        seed: deriveSeed(config.seed, 0x6576, this.stage, i) % 2 ** 31,
+      });
+      const items: RewardItem[] = r.groups.map((g, j) => {
+        const e = chunk[j] as Example;
+        const c = g.completions[0];
+        lens.push(c?.tokenIds.length ?? 0);
+        return {
+          id: String(i + j),
+          prompt: e.prompt,
+          completion: c?.text ?? '',
+          reference: e.answer,
+          ...(e.language ? { language: e.language } : {}),
+        };
+      });
+      results.push(...(await services.reward({ items, rewards: config.rewards })).results);
+    }
+    const s = summariseRewards(results, config.accuracyReward);
+    const rec: EvalRecord = {
+      stage: this.stage,
+      name,
+      step: this.step,
+      split: spec.split,
+      count: examples.length,
+      accuracy: s.accuracy ?? 0,
+      rewardMean: s.rewardMean,
+      rewards: s.rewards,
+      completionLengthMean: mean(lens),
+      time: new Date().toISOString(),
+    };
+    await this.metrics.appendEval(rec);
+    return rec;
+  }
+}
+
+function lengthStats(row: MetricRow, lens: readonly number[]): void {
+  if (lens.length === 0) return;
+  row.completionLengthMean = mean(lens);
+  row.completionLengthMin = Math.min(...lens);
+  row.completionLengthMax = Math.max(...lens);
+}
+
+/** A metric row with every fixed key present: numbers the stage does not produce are null. */
+export function emptyRow(
+  step: number,
+  stage: number,
+  stageType: StageType,
+  stageStep: number,
+  lr: number,
+): MetricRow {
+  return {
+    step,
+    stage,
+    stageType,
+    stageStep,
+    time: '',
+    lr,
+    loss: null,
+    gradNorm: null,
+    rewardMean: null,
+    rewardStd: null,
+    rewards: {},
+    accuracy: null,
+    kl: null,
+    entropy: null,
+    clipFraction: null,
+    completionLengthMean: null,
+    completionLengthMin: null,
+    completionLengthMax: null,
+    zeroStdFraction: null,
+    acceptedFraction: null,
+    timeRolloutMs: 0,
+    timeRewardMs: 0,
+    timeTrainMs: 0,
+    timeSyncMs: 0,
+    timeStepMs: 0,
+    tokens: 0,
+    tokensPerSecond: 0,
+  };
+}

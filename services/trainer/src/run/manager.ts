@@ -1,0 +1,319 @@
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import {
+  type CreateRunRequest,
+  type EvalRecord,
+  type MetricRow,
+  RunConfig,
+  type RunState,
+  type RunStatus,
+} from '@grpo/contracts';
+import { Value } from '@sinclair/typebox/value';
+import {
+  BAD_RUN_CONFIG,
+  NO_CHECKPOINT,
+  RUN_ACTIVE,
+  RUN_FAILED,
+  runNotFound,
+  TrainerError,
+} from '../errors.js';
+import { exists, writeFileAtomic } from './atomic.js';
+import { RunLoop, type StageEvent, totalSteps } from './loop.js';
+import { HttpRunServices, type RunServices } from './services.js';
+import type { AlgorithmFactory } from './step.js';
+
+export const CONFIG_FILE = 'config.json';
+export const RUN_FILE = 'run.json';
+
+/** An event of a run, as sent on its SSE stream (`event: <type>`). */
+export type RunEvent =
+  | { type: 'step'; data: MetricRow }
+  | { type: 'stage'; data: StageEvent }
+  | { type: 'eval'; data: EvalRecord }
+  | { type: 'status'; data: RunStatus };
+
+export interface RunManagerOptions {
+  runsDir: string;
+  serviceTimeoutMs: number;
+  rolloutApiKey?: string;
+  rewardApiKey?: string;
+  algorithms?: AlgorithmFactory;
+  /** Replaces the HTTP services (tests). */
+  services?: (config: RunConfig) => RunServices | null;
+  log?: { info(o: object, msg: string): void; error(o: object, msg: string): void };
+}
+
+/** A run known to this process: its status, config and live event stream. */
+export class Run extends EventEmitter {
+  status: RunStatus;
+  loop: RunLoop | null = null;
+  readonly abort = new AbortController();
+  done: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly config: RunConfig,
+    status: RunStatus,
+  ) {
+    super();
+    this.setMaxListeners(0);
+    this.status = status;
+  }
+
+  emitEvent(e: RunEvent): void {
+    this.emit('event', e);
+  }
+}
+
+const ACTIVE: readonly RunState[] = ['queued', 'running', 'stopping'];
+
+/**
+ * Owns the runs of this trainer process. One run trains at a time (the policy, the optimizer
+ * and the CPU are per process); a second `create` while one is active is a 409. Runs train in
+ * the background; their state moves queued → running → (stopping → stopped) | completed |
+ * failed, with the error kept on the status.
+ */
+export class RunManager {
+  readonly runs = new Map<string, Run>();
+
+  constructor(private readonly o: RunManagerOptions) {}
+
+  active(): Run | undefined {
+    for (const r of this.runs.values()) if (ACTIVE.includes(r.status.state)) return r;
+    return undefined;
+  }
+
+  get(id: string): Run {
+    const r = this.runs.get(id);
+    if (!r) throw runNotFound(id);
+    return r;
+  }
+
+  list(): RunStatus[] {
+    return [...this.runs.values()].map((r) => r.status);
+  }
+
+  /** Validates the request and starts a run (or resumes one from a run directory) in the background. */
+  async create(req: CreateRunRequest): Promise<RunStatus> {
+    const busy = this.active();
+    if (busy) {
+      throw new TrainerError(
+        RUN_ACTIVE,
+        'id',
+        `run ${busy.status.id} is ${busy.status.state}; one run at a time`,
+        409,
+      );
+    }
+    let config: RunConfig;
+    let runDir: string;
+    let id: string;
+    let createdAt = new Date().toISOString();
+    if ('resume' in req) {
+      runDir = path.resolve(req.resume);
+      if (!(await exists(path.join(runDir, CONFIG_FILE)))) {
+        throw new TrainerError(
+          NO_CHECKPOINT,
+          'resume',
+          `${runDir} has no ${CONFIG_FILE}: not a run directory`,
+        );
+      }
+      config = parseRunConfig(JSON.parse(await fs.readFile(path.join(runDir, CONFIG_FILE), 'utf8')));
+      const meta = await readRunMeta(runDir);
+      id = meta?.id ?? path.basename(runDir);
+      createdAt = meta?.createdAt ?? createdAt;
+      const previous = this.runs.get(id);
+      if (previous) this.runs.delete(id);
+    } else {
+      config = parseRunConfig(req);
+      id = newRunId();
+      runDir = path.resolve(config.runDir ?? path.join(this.o.runsDir, id));
+      if (await exists(path.join(runDir, CONFIG_FILE))) {
+        throw new TrainerError(
+          BAD_RUN_CONFIG,
+          'runDir',
+          `${runDir} already holds a run; resume it with {"resume": "${runDir}"}`,
+          409,
+        );
+      }
+      await fs.mkdir(runDir, { recursive: true });
+      await writeFileAtomic(path.join(runDir, CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
+      await writeFileAtomic(
+        path.join(runDir, RUN_FILE),
+        `${JSON.stringify({ id, createdAt, name: config.name })}\n`,
+      );
+    }
+    const first = config.stages[0];
+    const run = new Run(config, {
+      id,
+      ...(config.name ? { name: config.name } : {}),
+      state: 'queued',
+      runDir,
+      step: 0,
+      totalSteps: totalSteps(config),
+      stage: 0,
+      stageType: first?.type ?? 'sft',
+      stageStep: 0,
+      stageSteps: first?.steps ?? 0,
+      createdAt,
+      updatedAt: createdAt,
+      evals: [],
+    });
+    this.runs.set(id, run);
+    run.done = this.execute(run);
+    return run.status;
+  }
+
+  /** Asks a run to stop after its current step; it checkpoints and ends `stopped`. */
+  stop(id: string): RunStatus {
+    const run = this.get(id);
+    if (run.status.state === 'queued' || run.status.state === 'running') {
+      this.update(run, { state: 'stopping' });
+      run.abort.abort();
+    }
+    return run.status;
+  }
+
+  /** Stops every active run and waits for their checkpoints (service shutdown). */
+  async close(): Promise<void> {
+    const active = [...this.runs.values()].filter((r) => ACTIVE.includes(r.status.state));
+    for (const r of active) this.stop(r.status.id);
+    await Promise.all(active.map((r) => r.done));
+  }
+
+  private update(run: Run, patch: Partial<RunStatus>): void {
+    run.status = { ...run.status, ...patch, updatedAt: new Date().toISOString() };
+    run.emitEvent({ type: 'status', data: run.status });
+  }
+
+  private async execute(run: Run): Promise<void> {
+    const { config } = run;
+    const services =
+      this.o.services?.(config) ??
+      (config.rolloutUrl && config.rewardUrl
+        ? new HttpRunServices({
+            rolloutUrl: config.rolloutUrl,
+            rewardUrl: config.rewardUrl,
+            timeoutMs: this.o.serviceTimeoutMs,
+            rolloutApiKey: this.o.rolloutApiKey,
+            rewardApiKey: this.o.rewardApiKey,
+          })
+        : null);
+    const loop = new RunLoop({
+      runDir: run.status.runDir,
+      config,
+      services,
+      algorithms: this.o.algorithms,
+      signal: run.abort.signal,
+      events: {
+        step: (row) => {
+          run.status = { ...run.status, last: row };
+          run.emitEvent({ type: 'step', data: row });
+        },
+        stage: (e) => {
+          if (e.state === 'started') {
+            this.update(run, {
+              stage: e.stage,
+              stageType: e.type,
+              stageStep: loop.stageStep,
+              stageSteps: e.steps,
+            });
+          }
+          run.emitEvent({ type: 'stage', data: e });
+        },
+        eval: (rec) => {
+          run.status = { ...run.status, evals: [...run.status.evals, rec] };
+          run.emitEvent({ type: 'eval', data: rec });
+        },
+        progress: (p) => this.update(run, p),
+      },
+    });
+    run.loop = loop;
+    try {
+      await loop.init();
+      const s = config.stages[loop.stage];
+      this.update(run, {
+        state: run.abort.signal.aborted ? 'stopping' : 'running',
+        step: loop.step,
+        stage: loop.stage,
+        stageStep: loop.stageStep,
+        stageType: s?.type ?? run.status.stageType,
+        stageSteps: s && s.type !== 'eval' ? s.steps : 0,
+        evals: [...loop.metrics.evals],
+        ...(loop.metrics.rows.length ? { last: loop.metrics.rows[loop.metrics.rows.length - 1] } : {}),
+        ...(loop.resumedFrom !== undefined ? { resumedFrom: loop.resumedFrom } : {}),
+      });
+      this.o.log?.info({ run: run.status.id, step: loop.step, runDir: run.status.runDir }, 'run started');
+      const end = await loop.run();
+      this.update(run, { state: end });
+      this.o.log?.info({ run: run.status.id, step: loop.step, state: end }, 'run ended');
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      this.update(run, {
+        state: 'failed',
+        error: { code: typeof e.code === 'string' ? e.code : RUN_FAILED, message: e.message ?? String(err) },
+      });
+      this.o.log?.error({ run: run.status.id, err }, 'run failed');
+    }
+  }
+}
+
+/** Validates a `POST /v1/runs` body: `{resume: runDir}` or a RunConfig (defaults filled in). */
+export function parseCreateRequest(raw: unknown): CreateRunRequest {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new TrainerError(
+      BAD_RUN_CONFIG,
+      'body',
+      'the body must be a RunConfig object or {"resume": runDir}',
+    );
+  }
+  if ('resume' in raw) {
+    const r = raw as { resume: unknown };
+    if (typeof r.resume !== 'string' || r.resume.length === 0 || Object.keys(raw).length !== 1) {
+      throw new TrainerError(
+        BAD_RUN_CONFIG,
+        'resume',
+        '{"resume": runDir} takes one non-empty string and nothing else',
+      );
+    }
+    return { resume: r.resume };
+  }
+  return parseRunConfig(raw);
+}
+
+/** Applies the schema defaults and validates; the first problem is a 400 naming the field. */
+export function parseRunConfig(raw: unknown): RunConfig {
+  const withDefaults = Value.Default(RunConfig, Value.Clone(raw)) as unknown;
+  const first = [...Value.Errors(RunConfig, withDefaults)][0];
+  if (first) {
+    const field =
+      first.path
+        .replace(/^\//, '')
+        .replace(/\/(\d+)/g, '[$1]')
+        .replace(/\//g, '.') || 'config';
+    throw new TrainerError(BAD_RUN_CONFIG, field, `invalid run config at ${field}: ${first.message}`);
+  }
+  const config = withDefaults as RunConfig;
+  const needs = config.stages.some((s) => s.type !== 'sft');
+  if (needs && (!config.rolloutUrl || !config.rewardUrl)) {
+    throw new TrainerError(
+      BAD_RUN_CONFIG,
+      config.rolloutUrl ? 'rewardUrl' : 'rolloutUrl',
+      'grpo, rejection_sampling and eval stages need rolloutUrl and rewardUrl',
+    );
+  }
+  return config;
+}
+
+function newRunId(): string {
+  const t = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+  return `run-${t}-${randomBytes(3).toString('hex')}`;
+}
+
+async function readRunMeta(runDir: string): Promise<{ id?: string; createdAt?: string } | null> {
+  try {
+    return JSON.parse(await fs.readFile(path.join(runDir, RUN_FILE), 'utf8'));
+  } catch {
+    return null;
+  }
+}

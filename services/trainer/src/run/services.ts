@@ -1,0 +1,60 @@
+import { HttpClient } from '@grpo/clients';
+import type {
+  PutPolicyRequest,
+  PutPolicyResponse,
+  RewardsRequest,
+  RewardsResponse,
+  RolloutRequest,
+  RolloutResponse,
+} from '@grpo/contracts';
+
+/** The two services a run talks to. An interface so the loop can be driven in-process in tests. */
+export interface RunServices {
+  rollout(req: RolloutRequest): Promise<RolloutResponse>;
+  putPolicy(req: PutPolicyRequest): Promise<PutPolicyResponse>;
+  reward(req: RewardsRequest): Promise<RewardsResponse>;
+}
+
+export interface HttpRunServicesOptions {
+  rolloutUrl: string;
+  rewardUrl: string;
+  /** Per attempt; a weight load or a large rollout batch can take minutes on a CPU. */
+  timeoutMs: number;
+  rolloutApiKey?: string;
+  rewardApiKey?: string;
+}
+
+/**
+ * `POST /v1/rollouts` and `PUT /v1/policy` on the rollout service, `POST /v1/rewards` on the
+ * reward service, with libs/clients' retries (5xx, 429, connection errors) and bearer keys.
+ */
+export class HttpRunServices implements RunServices {
+  private readonly rolloutHttp: HttpClient;
+  private readonly rewardHttp: HttpClient;
+
+  constructor(o: HttpRunServicesOptions) {
+    const key = (k: string | undefined) => (k ? { apiKey: k } : {});
+    this.rolloutHttp = new HttpClient({
+      baseUrl: o.rolloutUrl,
+      timeoutMs: o.timeoutMs,
+      ...key(o.rolloutApiKey),
+    });
+    this.rewardHttp = new HttpClient({
+      baseUrl: o.rewardUrl,
+      timeoutMs: o.timeoutMs,
+      ...key(o.rewardApiKey),
+    });
+  }
+
+  rollout(req: RolloutRequest): Promise<RolloutResponse> {
+    return this.rolloutHttp.request('POST', '/v1/rollouts', req);
+  }
+
+  putPolicy(req: PutPolicyRequest): Promise<PutPolicyResponse> {
+    return this.rolloutHttp.request('PUT', '/v1/policy', req);
+  }
+
+  reward(req: RewardsRequest): Promise<RewardsResponse> {
+    return this.rewardHttp.request('POST', '/v1/rewards', req);
+  }
+}

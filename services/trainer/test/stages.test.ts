@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import type {
+  EvalRecord,
+  MetricRow,
+  RewardsRequest,
+  RewardsResponse,
+  RolloutRequest,
+  RolloutResponse,
+  RunStatus,
+} from '@grpo/contracts';
+import { HfTokenizer } from '@grpo/model';
+import { buildTrainerServer, loadTrainerConfig, type RunServices } from '../src/index.js';
+import { tempDir, waitForState } from './helpers.js';
+
+/**
+ * Scripted rollout and reward services, in-process: completion j of every group is "good"
+ * (`<answer>ok</answer>`) when j is even and "bad" otherwise; the reward is 1 for good, 0 for
+ * bad. Enough to check what the loop does with the replies, without the ONNX engine.
+ */
+function scriptedServices(runDir: string): RunServices & { rolloutCalls: RolloutRequest[]; puts: string[] } {
+  let tok: HfTokenizer | null = null;
+  const rolloutCalls: RolloutRequest[] = [];
+  const puts: string[] = [];
+  return {
+    rolloutCalls,
+    puts,
+    async putPolicy(req) {
+      puts.push(req.path);
+      return { version: puts.length, previousVersion: puts.length - 1, model: 'p' };
+    },
+    async rollout(req): Promise<RolloutResponse> {
+      rolloutCalls.push(req);
+      tok ??= await HfTokenizer.fromFolder(path.join(runDir, 'base-model'));
+      const t = tok;
+      const G = req.groupSize ?? 1;
+      return {
+        model: 'p',
+        policyVersion: puts.length,
+        seed: req.seed ?? 0,
+        usage: { promptTokens: 0, completionTokens: 0 },
+        groups: req.prompts.map((p, i) => ({
+          promptTokenIds: p.tokenIds ?? null,
+          seed: (req.seed ?? 0) + i,
+          completions: Array.from({ length: G }, (_, j) => {
+            const text = j % 2 === 0 ? '<answer>ok</answer>' : 'no';
+            const ids = t.encode(text);
+            return {
+              tokenIds: ids,
+              text,
+              logprobs: ids.map(() => -1),
+              finishReason: 'stop' as const,
+              stopReason: null,
+            };
+          }),
+        })),
+      };
+    },
+    async reward(req: RewardsRequest): Promise<RewardsResponse> {
+      return {
+        results: req.items.map((it) => {
+          const score = it.completion.includes('ok') ? 1 : 0;
+          return {
+            id: it.id,
+            total: score,
+            components: [
+              { name: 'accuracy', weight: 1, score, weighted: score, status: score ? 'ok' : 'wrong' },
+            ],
+          };
+        }),
+        stats: {
+          items: req.items.length,
+          components: req.items.length,
+          errors: 0,
+          timeouts: 0,
+          chunks: 1,
+          retriedItems: 0,
+          workers: 0,
+          ms: 0,
+        },
+      };
+    },
+  };
+}
+
+test('rejection sampling keeps the accepted completions and trains on them; eval scores greedy samples', async (t) => {
+  const dir = await tempDir(t);
+  const runDir = path.join(dir, 'rs');
+  const services = scriptedServices(runDir);
+  const config = loadTrainerConfig({ logLevel: 'silent', runsDir: dir }, {});
+  const app = await buildTrainerServer({
+    config,
+    logger: false,
+    defaultMetrics: false,
+    services: () => services,
+  });
+  t.after(() => app.close());
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/runs',
+    payload: {
+      model: { tiny: { hiddenSize: 32, layers: 1, heads: 2, kvHeads: 1 } },
+      data: { builtin: 'arithmetic', train: { count: 20 }, eval: { count: 5 } },
+      rewards: [{ name: 'accuracy' }],
+      stages: [
+        { type: 'rejection_sampling', steps: 3, batch: 2, groupSize: 4, acceptThreshold: 1 },
+        { type: 'eval', evalCount: 5 },
+      ],
+      rolloutUrl: 'http://unused',
+      rewardUrl: 'http://unused',
+      syncEvery: 2,
+      runDir,
+    },
+  });
+  assert.equal(res.statusCode, 201, res.body);
+  const { id } = res.json() as RunStatus;
+  const done = await waitForState(app, id, ['completed', 'failed']);
+  assert.equal(done.state, 'completed', JSON.stringify(done.error));
+  const { rows, evals } = (await app.inject({ method: 'GET', url: `/v1/runs/${id}/metrics` })).json() as {
+    rows: MetricRow[];
+    evals: EvalRecord[];
+  };
+  assert.equal(rows.length, 3);
+  for (const r of rows) {
+    assert.equal(r.acceptedFraction, 0.5);
+    assert.equal(r.rewardMean, 0.5);
+    assert.equal(r.zeroStdFraction, 0);
+    assert.equal(typeof r.loss, 'number');
+  }
+  // Rollouts: 3 training steps (G = 4, sampled) and 1 eval request (G = 1, greedy).
+  assert.deepEqual(
+    services.rolloutCalls.map((c) => [c.prompts.length, c.groupSize, c.temperature]),
+    [
+      [2, 4, 1],
+      [2, 4, 1],
+      [2, 4, 1],
+      [5, 1, 0],
+    ],
+  );
+  // Weight sync: before the first rollout, after step 2 (syncEvery 2), and before the eval (step 3).
+  assert.deepEqual(
+    services.puts.map((p) => path.basename(p)),
+    ['step-0', 'step-2', 'step-3'],
+  );
+  assert.equal(evals.length, 1);
+  assert.equal(evals[0]?.accuracy, 1);
+  assert.equal(evals[0]?.count, 5);
+  assert.equal(evals[0]?.step, 3);
+});
