@@ -197,4 +197,7 @@ test('a trainer killed with SIGKILL mid-GRPO resumes from its last checkpoint wi
     steps,
     Array.from({ length: SFT_STEPS + 6 }, (_, i) => i + 1),
   );
+  // A mid-GRPO checkpoint carries the stage's KL reference (the weights GRPO started from).
+  const mid = path.join(runDir, 'checkpoints', `step-${SFT_STEPS + 4}`);
+  assert.ok((await fs.readdir(mid)).includes('reference.safetensors'));
 });

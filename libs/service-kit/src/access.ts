@@ -38,6 +38,8 @@ export interface AccessOptions {
   burstItems: number;
   /** `realm` of WWW-Authenticate, e.g. `grpo-reward`. */
   realm: string;
+  /** Env var prefix of the service's settings, e.g. `GRPO_REWARD_`, named in the startup warning. */
+  envPrefix: string;
 }
 
 /** Paths that never need a key (probes and docs); `/metrics` joins them unless metricsAuth is on. */
@@ -59,7 +61,10 @@ export const accessPlugin = fp(
     const ring = new KeyRing(opts.keys);
     const open = ring.size === 0;
     const buckets = new Map<string, TokenBucket>();
-    if (open) app.log.warn('no API keys configured: every route is open (set API_KEYS or API_KEYS_FILE)');
+    if (open)
+      app.log.warn(
+        `no API keys configured: every route is open (set ${opts.envPrefix}API_KEYS or ${opts.envPrefix}API_KEYS_FILE)`,
+      );
     else app.log.info({ keys: ring.names, metricsAuth: opts.metricsAuth }, 'API keys loaded');
 
     const unauthorized = (reply: FastifyReply, error: string | undefined, message: string) => {

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { realpathSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -119,6 +121,7 @@ export async function createServer(opts: CreateServerOptions): Promise<KitApp> {
     rateItemsPerS: config.rateLimitItemsPerS ?? 0,
     burstItems: config.rateLimitBurstItems ?? 0,
     realm: `grpo-${opts.service}`,
+    envPrefix,
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
@@ -184,4 +187,35 @@ export async function runServer(app: KitApp, opts: RunServerOptions): Promise<Ru
 /** The app's OpenAPI 3 document (after `ready()`), as served at /openapi.json. */
 export function openApiDocument(app: KitApp): Record<string, unknown> {
   return app.swagger() as unknown as Record<string, unknown>;
+}
+
+/** True when `moduleUrl` (a module's `import.meta.url`) is the script node was started with. */
+export function isMainModule(moduleUrl: string): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(moduleUrl));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Each service's `server.ts` ends with this: when run directly (`node dist/server.js`) it
+ * starts the service and logs `describe(started)`; a failed start prints the reason and
+ * exits 1. Imported by tests or the CLI, it does nothing.
+ */
+export function startIfMain<S extends { app: { log: { info(obj: object, msg: string): void } } }>(
+  moduleUrl: string,
+  start: () => Promise<S>,
+  describe: (started: S) => [details: object, message: string],
+): void {
+  if (!isMainModule(moduleUrl)) return;
+  start().then(
+    (s) => s.app.log.info(...describe(s)),
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exit(1);
+    },
+  );
 }

@@ -1,6 +1,4 @@
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { createServer, type KitApp, type RunningServer, runServer } from '@grpo/service-kit';
+import { createServer, type KitApp, type RunningServer, runServer, startIfMain } from '@grpo/service-kit';
 import { type RewardAppOptions, rewardApp } from './app.js';
 import { ENV_PREFIX, loadRewardConfig, poolSize, type RewardConfig } from './config.js';
 
@@ -67,22 +65,8 @@ export async function startRewardServer(
   return { ...running, app, config, workers: poolSize(config) };
 }
 
-function isMain(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
-  startRewardServer().then(
-    (s) => s.app.log.info({ url: s.url, workers: s.workers }, 'reward service listening'),
-    (err: unknown) => {
-      console.error(err instanceof Error ? err.message : err);
-      process.exit(1);
-    },
-  );
-}
+startIfMain(
+  import.meta.url,
+  () => startRewardServer(),
+  (s) => [{ url: s.url, workers: s.workers }, 'reward service listening'],
+);

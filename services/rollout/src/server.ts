@@ -1,6 +1,4 @@
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { createServer, type KitApp, type RunningServer, runServer } from '@grpo/service-kit';
+import { createServer, type KitApp, type RunningServer, runServer, startIfMain } from '@grpo/service-kit';
 import { rolloutApp } from './app.js';
 import { loadRolloutConfig, type RolloutConfig } from './config.js';
 import { createEngine } from './engine/create.js';
@@ -67,22 +65,8 @@ export async function startRolloutServer(
   return { ...running, app, config };
 }
 
-function isMain(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
-  startRolloutServer().then(
-    (s) => s.app.log.info({ url: s.url, engine: s.config.engine }, 'rollout service listening'),
-    (err: unknown) => {
-      console.error(err instanceof Error ? err.message : err);
-      process.exit(1);
-    },
-  );
-}
+startIfMain(
+  import.meta.url,
+  () => startRolloutServer(),
+  (s) => [{ url: s.url, engine: s.config.engine }, 'rollout service listening'],
+);

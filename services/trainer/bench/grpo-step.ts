@@ -47,7 +47,6 @@ console.log(
     model: { hidden: HIDDEN, layers: LAYERS, vocab: policy.config.vocabSize },
     sequences: PROMPTS * G,
     completionTokens: MAX_TOKENS,
-    sampleMs: null,
   }),
 );
 for (const preset of PRESETS) {

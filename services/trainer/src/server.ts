@@ -1,6 +1,4 @@
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { createServer, type KitApp, type RunningServer, runServer } from '@grpo/service-kit';
+import { createServer, type KitApp, type RunningServer, runServer, startIfMain } from '@grpo/service-kit';
 import { type TrainerAppOptions, trainerApp } from './app.js';
 import { loadTrainerConfig, type TrainerConfig } from './config.js';
 
@@ -56,22 +54,8 @@ export async function startTrainerServer(
   return { ...running, app, config };
 }
 
-function isMain(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
-  startTrainerServer().then(
-    (s) => s.app.log.info({ url: s.url }, 'trainer service listening'),
-    (err: unknown) => {
-      console.error(err instanceof Error ? err.message : err);
-      process.exit(1);
-    },
-  );
-}
+startIfMain(
+  import.meta.url,
+  () => startTrainerServer(),
+  (s) => [{ url: s.url }, 'trainer service listening'],
+);

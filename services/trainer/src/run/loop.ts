@@ -10,9 +10,11 @@ import {
 } from '@grpo/model';
 import type { Example } from '../data/example.js';
 import { BAD_RUN_CONFIG, TrainerError } from '../errors.js';
+import { exists } from './atomic.js';
 import {
   CHECKPOINTS_DIR,
   loadLatestCheckpoint,
+  REFERENCE_FILE,
   saveCheckpoint,
   saveModelFolder,
   type TrainerState,
