@@ -14,6 +14,7 @@ test('the run loop factory builds a preset with overrides and steps on its group
   const stepper = await createAlgorithmStepper({
     config: p.config,
     tensors: p.tensors,
+    reference: p.tensors,
     algorithm: { name: 'dr_grpo', overrides: { loss: { normLength: 16 } } },
   });
   t.after(() => stepper.release());
@@ -34,7 +35,12 @@ test('the run loop factory builds a preset with overrides and steps on its group
   assert.ok(Number.isFinite(r.loss) && r.gradNorm > 0);
   assert.equal(stepper.optimizerState().stepCount, 1);
   await assert.rejects(
-    createAlgorithmStepper({ config: p.config, tensors: p.tensors, algorithm: { name: 'ppo' } }),
+    createAlgorithmStepper({
+      config: p.config,
+      tensors: p.tensors,
+      reference: p.tensors,
+      algorithm: { name: 'ppo' },
+    }),
     /preset/,
   );
 });

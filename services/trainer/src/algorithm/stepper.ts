@@ -34,14 +34,20 @@ export function toGroupBatch(groups: readonly Group[]): GroupBatch[] {
 /**
  * The factory the run loop (`PolicyStepRunner`) plugs in: `algorithm.name` is a preset
  * (grpo, dr_grpo, dapo, gspo, rloo, reinforce_pp) and `algorithm.overrides` its per-section
- * overrides. The reference model of the KL is the policy the stage starts from.
+ * overrides. `reference` is the frozen KL reference (the weights the stage started from, kept
+ * across resumes by the run loop).
  */
 export const createAlgorithmStepper: AlgorithmFactory = async (o) => {
   const input = {
     ...(o.algorithm.overrides ?? {}),
     preset: o.algorithm.name as PresetName,
   } as AlgorithmConfigInput;
-  const step = await GrpoStep.create({ config: o.config, tensors: o.tensors, algorithm: input });
+  const step = await GrpoStep.create({
+    config: o.config,
+    tensors: o.tensors,
+    reference: o.reference,
+    algorithm: input,
+  });
   const stepper: AlgorithmStepper = {
     async step(groups, lr, temperature): Promise<StepperResult> {
       const { metrics } = await step.step(toGroupBatch(groups), { lr, temperature });
