@@ -8,28 +8,34 @@
  * Every knob is an env var (defaults below: the best settings measured so far). Prints one
  * JSON line per stage and a summary. `SHOW=n` prints the first n eval completions.
  *
- * Findings (2 cores, Node 20, hidden 64, 2 layers, 2-digit problems; not yet at the target):
- * - 300 traces (+ and -, 25% zh), 600 SFT steps: the policy learns the template (format 1.0)
- *   but not to copy the operands from the prompt; held-out accuracy 1-6%. Hidden 128 (400
- *   steps) and SFT lr 1e-2 did no better. It memorises the few traces instead of learning the
- *   copy (a fresh-data copy task is learned in 100 steps by the same model).
- * - 3000 traces (+ only, en), 400 SFT steps (batch 16, lr 3e-3 cosine): copying is learned,
- *   held-out accuracy 13% greedy, 6-8% when sampled at T 0.5-0.7; about 60-160 s.
- * - GRPO from there (8 prompts x G 8, preset dapo, T 0.7): the learning rate decides it.
- *   lr 1e-3 collapses the template within 10 steps; 1e-4..5e-4 drift the policy (Adam's
- *   normalised steps on a gradient that is mostly noise when 38-88% of groups have equal
- *   rewards) and accuracy falls to 0-3%, with accuracy-only rewards and with dr_grpo too;
- *   5e-5 holds (13% -> 11%); 2e-5 gains: 13% -> 18% after 60 steps (212 s in all).
- *   An overlong cache of maxTokens/4 penalised normal-length traces and shortened them, hence
- *   maxTokens/8 with MAX_TOKENS 240 (traces are <= ~175 tokens).
+ * Findings (2 cores, Node 20, hidden 64, 2 layers, 2-digit additions, 100 held-out problems):
+ * - Copying the operands from the prompt appears suddenly during SFT (an induction-style phase
+ *   change): 300 traces in English reach it at ~400 steps, with 25% Chinese at ~600-800 steps.
+ *   300 traces (25% zh), 800 steps: 52% greedy held-out accuracy (62 s). `copy` in the eval
+ *   line is the share of completions that restate the operands correctly.
+ * - GRPO needs a low sampling temperature here: at T 0.7-1.0 most sampled deviations are
+ *   junk tokens from the untrained tail of the vocabulary, and every learning rate tried
+ *   lowered greedy accuracy. At T 0.3 the samples differ where the policy is really unsure.
+ *   From the 52% SFT policy: GRPO (dapo, 8 prompts x G 8, T 0.3, lr 5e-5, 150 steps, 116 s)
+ *   reached 68% (+16 points). lr 1e-4 and above lose the copying skill.
+ * - Why gains stay small: answer-only rewards also pay for unfaithful traces. Many rewarded
+ *   samples restate the wrong operands or add wrongly and still end with the right answer
+ *   (the policy learns a direct prompt-to-answer path besides the trace). Rejection sampling
+ *   on such samples (RS_STEPS, accuracy == 1 kept) destroys copying (29% -> 2%), while the
+ *   same SFT on gold traces improves it (29% -> 45%). Carrying SFT's AdamW moments into the
+ *   next stage (CARRY_OPT=1) does not change this.
+ * Knobs beyond the defaults: SFT_CACHE=dir (reuse SFT weights and optimizer moments),
+ * RS_STEPS/RS_LR/RS_TEMP/RS_PROMPTS/RS_GOLD, KL_COEF, OPT_EPS, TOPK/TOPP, WARMUP, CARRY_OPT.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createTinyPolicy, type Policy, PolicyEngine } from '@grpo/model';
+import type { PolicyTrainer } from '@grpo/model';
+import { createTinyPolicy, loadWeights, type Policy, PolicyEngine, saveWeights } from '@grpo/model';
 import { createDefaultRegistry, type RewardItem } from '@grpo/rewards';
 import { type GroupBatch, GrpoStep, SftStep } from '../src/algorithm/index.js';
 import { type Example, generateArithmetic } from '../src/data/index.js';
+import { loadPolicyTrainerState, type OptimizerState, policyTrainerState } from '../src/run/step.js';
 
 const env = (k: string, d: number) => (process.env[k] !== undefined ? Number(process.env[k]) : d);
 const S = {
@@ -40,21 +46,26 @@ const S = {
   threads: env('THREADS', 2),
   minDigits: env('MIN_DIGITS', 2),
   maxDigits: env('MAX_DIGITS', 2),
-  zh: env('ZH', 0),
-  sftExamples: env('SFT_EXAMPLES', 3000),
-  sftSteps: env('SFT_STEPS', 400),
+  zh: env('ZH', 0.25),
+  sftExamples: env('SFT_EXAMPLES', 300),
+  sftSteps: env('SFT_STEPS', 800),
   sftBatch: env('SFT_BATCH', 16),
   sftLr: env('SFT_LR', 3e-3),
-  grpoSteps: env('GRPO_STEPS', 60),
+  grpoSteps: env('GRPO_STEPS', 150),
   prompts: env('PROMPTS', 8),
   G: env('G', 8),
-  grpoLr: env('GRPO_LR', 2e-5),
-  temperature: env('TEMP', 0.7),
+  grpoLr: env('GRPO_LR', 5e-5),
+  temperature: env('TEMPERATURE', 0.3),
   maxTokens: env('MAX_TOKENS', 240),
   evalCount: env('EVAL', 100),
   wFormat: env('W_FORMAT', 0.25),
   wLang: env('W_LANG', 0.25),
   sftEvalEvery: env('SFT_EVAL_EVERY', 0),
+  warmup: env('WARMUP', 0),
+  rsSteps: env('RS_STEPS', 0),
+  rsLr: env('RS_LR', 1e-3),
+  rsTemp: env('RS_TEMP', 0.7),
+  rsPrompts: env('RS_PROMPTS', 16),
 };
 const preset = (process.env.PRESET ?? 'dapo') as 'grpo' | 'dapo' | 'dr_grpo';
 
@@ -122,6 +133,7 @@ async function evaluate(engine: PolicyEngine, p: Policy) {
   const t0 = performance.now();
   let correct = 0;
   let formatted = 0;
+  let copied = 0;
   const chunk = 50;
   for (let i = 0; i < evalSet.length; i += chunk) {
     const part = evalSet.slice(i, i + chunk);
@@ -141,33 +153,22 @@ async function evaluate(engine: PolicyEngine, p: Policy) {
         );
       const r = await reward(part[j]!, out.completions[j]![0]!.text ?? '');
       correct += r.components.accuracy!;
+      // The operands restated correctly on the trace's first line (copying from the prompt).
+      const ops = part[j]!.prompt.match(/(\d+) ([+-]) (\d+)/);
+      if (ops && (out.completions[j]![0]!.text ?? '').includes(`${ops[1]} ${ops[2]} ${ops[3]}`)) copied++;
       formatted += r.components.format!;
     }
   }
   return {
     accuracy: correct / evalSet.length,
     format: formatted / evalSet.length,
+    copy: copied / evalSet.length,
     ms: Math.round(performance.now() - t0),
   };
 }
 
-async function main() {
-  const tAll = performance.now();
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'quickstart-'));
-  const session = { intraOpNumThreads: S.threads, interOpNumThreads: 1 };
-  const p = await createTinyPolicy({
-    dir,
-    seed: S.seed,
-    hiddenSize: S.hidden,
-    layers: S.layers,
-    heads: S.heads,
-    kvHeads: Math.min(2, S.heads),
-    extraChars: zhChars,
-  });
+async function runSft(p: Policy, session: { intraOpNumThreads: number; interOpNumThreads: number }) {
   const eos = p.config.eosTokenIds[0]!;
-  console.log(JSON.stringify({ settings: S, ops, preset, vocab: p.config.vocabSize }));
-
-  // Stage 1: SFT cold start.
   const sft = await SftStep.create({ config: p.config, tensors: p.tensors, session });
   const examples = sftSet.map((e) => ({
     promptIds: p.tokenizer.encode(promptText(e)),
@@ -205,23 +206,130 @@ async function main() {
   }
   const sftMs = performance.now() - tSft;
   const sftWeights = sft.tensors();
+  const opt = policyTrainerState((sft as unknown as { trainer: PolicyTrainer }).trainer);
   await sft.release();
+  return { sftMs, sftWeights, opt };
+}
+
+async function main() {
+  const tAll = performance.now();
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'quickstart-'));
+  const session = { intraOpNumThreads: S.threads, interOpNumThreads: 1 };
+  const p = await createTinyPolicy({
+    dir,
+    seed: S.seed,
+    hiddenSize: S.hidden,
+    layers: S.layers,
+    heads: S.heads,
+    kvHeads: Math.min(2, S.heads),
+    extraChars: zhChars,
+  });
+  console.log(JSON.stringify({ settings: S, ops, preset, vocab: p.config.vocabSize }));
+
+  // Stage 1: SFT cold start (SFT_CACHE=dir reuses the weights of an identical earlier run).
+  const cache = process.env.SFT_CACHE;
+  let sftMs = 0;
+  let sftWeights: Awaited<ReturnType<typeof loadWeights>>;
+  let opt: OptimizerState | null = null;
+  if (cache && (await fs.stat(cache).catch(() => null))) {
+    sftWeights = await loadWeights(cache);
+    if (await fs.stat(`${cache}/opt`).catch(() => null))
+      opt = {
+        tensors: await loadWeights(`${cache}/opt`),
+        stepCount: JSON.parse(await fs.readFile(`${cache}/opt/step.json`, 'utf8')).stepCount,
+      };
+  } else {
+    ({ sftMs, sftWeights, opt } = await runSft(p, session));
+    if (cache) {
+      await saveWeights(cache, sftWeights);
+      await saveWeights(`${cache}/opt`, opt.tensors);
+      await fs.writeFile(`${cache}/opt/step.json`, JSON.stringify({ stepCount: opt.stepCount }));
+    }
+  }
+  const carry = process.env.CARRY_OPT === '1' && opt;
+  console.log(JSON.stringify({ carryOptimizer: !!carry }));
   const engine = await PolicyEngine.create({ ...p, tensors: sftWeights }, { session });
   const afterSft = await evaluate(engine, p);
   console.log(JSON.stringify({ stage: 'eval-sft', ...afterSft, sftMs: Math.round(sftMs) }));
 
+  // Optional: online rejection sampling (R1 stage 3): sample, keep the correct completions, SFT on them.
+  let cursor = 0;
+  let policyWeights = sftWeights;
+  let afterRs: Awaited<ReturnType<typeof evaluate>> | null = null;
+  if (S.rsSteps > 0) {
+    const tRs = performance.now();
+    const rs = await SftStep.create({ config: p.config, tensors: sftWeights, session });
+    if (carry) loadPolicyTrainerState((rs as unknown as { trainer: PolicyTrainer }).trainer, carry);
+    for (let s = 0; s < S.rsSteps; s++) {
+      const part = rlSet.slice(cursor, cursor + S.rsPrompts);
+      cursor += S.rsPrompts;
+      const prompts = part.map((e) => p.tokenizer.encode(promptText(e)));
+      const out = await engine.generate({
+        prompts,
+        groupSize: S.G,
+        maxTokens: S.maxTokens,
+        temperature: S.rsTemp,
+        seed: 20_000 + s,
+      });
+      const kept = [];
+      for (let i = 0; i < part.length; i++)
+        for (const c of out.completions[i]!) {
+          const r = await reward(part[i]!, c.text ?? '');
+          if (r.components.accuracy === 1 && r.components.format === 1) {
+            kept.push({ promptIds: prompts[i]!, completionIds: [...c.tokenIds] });
+            if (process.env.RS_DEBUG && s < 3)
+              console.log(
+                JSON.stringify({
+                  prompt: part[i]!.prompt,
+                  gold: part[i]!.completion === c.text,
+                  text: c.text,
+                }),
+              );
+          }
+        }
+      if (process.env.RS_GOLD === '1') {
+        kept.length = 0;
+        for (let i = 0; i < part.length; i++)
+          kept.push({
+            promptIds: prompts[i]!,
+            completionIds: [...p.tokenizer.encode(part[i]!.completion!), p.config.eosTokenIds[0]!],
+          });
+      }
+      if (kept.length > 0) {
+        const lr =
+          S.rsLr *
+          Math.min(1, (s + 1) / (S.warmup + 1)) *
+          (0.1 + 0.45 * (1 + Math.cos((Math.PI * s) / S.rsSteps)));
+        const m = await rs.step(kept, lr);
+        if (s % 10 === 0)
+          console.log(JSON.stringify({ stage: 'rs', step: s, kept: kept.length, loss: +m.loss.toFixed(4) }));
+      }
+      await engine.swapWeights(rs.tensors());
+    }
+    policyWeights = rs.tensors();
+    await rs.release();
+    afterRs = await evaluate(engine, p);
+    console.log(JSON.stringify({ stage: 'eval-rs', ...afterRs, rsMs: Math.round(performance.now() - tRs) }));
+  }
+
   // Stage 2: GRPO on answer-only prompts.
   const step = await GrpoStep.create({
     config: p.config,
-    tensors: sftWeights,
+    tensors: policyWeights,
     algorithm: {
       preset,
+      ...(process.env.KL_COEF
+        ? { kl: { mode: 'loss' as const, coef: Number(process.env.KL_COEF), estimator: 'k3' as const } }
+        : {}),
       overlong: { maxLength: S.maxTokens, cacheLength: Math.max(1, Math.floor(S.maxTokens / 8)) },
     },
     session,
+    ...(process.env.OPT_EPS
+      ? { optimizer: { kind: 'adamw' as const, weightDecay: 0, eps: Number(process.env.OPT_EPS) } }
+      : {}),
   });
+  if (carry && S.rsSteps === 0) loadPolicyTrainerState(step.policyTrainer, carry);
   const tGrpo = performance.now();
-  let cursor = 0;
   let sampleMs = 0;
   let rewardMs = 0;
   for (let s = 0; s < S.grpoSteps; s++) {
@@ -234,6 +342,8 @@ async function main() {
       groupSize: S.G,
       maxTokens: S.maxTokens,
       temperature: S.temperature,
+      ...(process.env.TOPK ? { topK: Number(process.env.TOPK) } : {}),
+      ...(process.env.TOPP ? { topP: Number(process.env.TOPP) } : {}),
       seed: 10_000 + s,
     });
     const t1 = performance.now();
@@ -254,7 +364,10 @@ async function main() {
     const t2 = performance.now();
     sampleMs += t1 - t0;
     rewardMs += t2 - t1;
-    const { metrics: m } = await step.step(batch, { lr: S.grpoLr, temperature: S.temperature });
+    const { metrics: m } = await step.step(batch, {
+      lr: S.grpoLr * Math.min(1, (s + 1) / (S.warmup + 1)),
+      temperature: S.temperature,
+    });
     await engine.swapWeights(step.tensors());
     if (s % 5 === 0 || s === S.grpoSteps - 1)
       console.log(
@@ -281,6 +394,7 @@ async function main() {
     JSON.stringify({
       summary: true,
       accuracyAfterSft: afterSft.accuracy,
+      accuracyAfterRs: afterRs?.accuracy ?? null,
       accuracyAfterGrpo: afterGrpo.accuracy,
       gainPoints: +(100 * (afterGrpo.accuracy - afterSft.accuracy)).toFixed(1),
       sftS: +(sftMs / 1000).toFixed(1),
