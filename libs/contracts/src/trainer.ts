@@ -54,17 +54,24 @@ export const DataSpec = Type.Union([
       builtin: Type.Literal('arithmetic'),
       train: Type.Optional(ArithmeticSplit),
       eval: Type.Optional(ArithmeticSplit),
+      rl: Type.Optional(ArithmeticSplit),
     },
     {
       additionalProperties: false,
       description:
-        'Generated multi-digit arithmetic with R1 traces; train: 400 (seed 1), eval: 100 (seed 2).',
+        'Generated multi-digit arithmetic with R1 traces; train: 400 (seed 1), eval: 100 (seed 2); rl (when given): answer-only prompts for grpo and rejection_sampling stages, which otherwise draw from train.',
     },
   ),
   Type.Object(
     {
       path: Type.String({ minLength: 1, description: 'JSONL of {prompt, answer, completion?, language?}.' }),
       evalPath: Type.Optional(Type.String({ minLength: 1 })),
+      rlPath: Type.Optional(
+        Type.String({
+          minLength: 1,
+          description: 'Prompts for grpo and rejection_sampling stages; default: the train file.',
+        }),
+      ),
     },
     { additionalProperties: false },
   ),

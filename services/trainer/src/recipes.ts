@@ -21,6 +21,7 @@ export function quickstartRecipe(o: QuickstartRecipeOptions): RunConfig {
       builtin: 'arithmetic',
       train: { count: 300, minDigits: 2, maxDigits: 2, zhFraction: 0.25, ops: ['+'], seed: 1 },
       eval: { count: 100, minDigits: 2, maxDigits: 2, zhFraction: 0.25, ops: ['+'], seed: 2 },
+      rl: { count: 2000, minDigits: 2, maxDigits: 2, zhFraction: 0.25, ops: ['+'], seed: 3 },
     },
     rewards: [
       { name: 'accuracy', weight: 1 },

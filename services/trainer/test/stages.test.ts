@@ -12,6 +12,7 @@ import type {
 } from '@grpo/contracts';
 import { HfTokenizer } from '@grpo/model';
 import { buildTrainerServer, loadTrainerConfig, type RunServices } from '../src/index.js';
+import { loadRunData } from '../src/run/setup.js';
 import { tempDir, waitForState } from './helpers.js';
 
 /**
@@ -19,12 +20,16 @@ import { tempDir, waitForState } from './helpers.js';
  * (`<answer>ok</answer>`) when j is even and "bad" otherwise; the reward is 1 for good, 0 for
  * bad. Enough to check what the loop does with the replies, without the ONNX engine.
  */
-function scriptedServices(runDir: string): RunServices & { rolloutCalls: RolloutRequest[]; puts: string[] } {
+function scriptedServices(
+  runDir: string,
+): RunServices & { rolloutCalls: RolloutRequest[]; puts: string[]; rewardCalls: RewardsRequest[] } {
   let tok: HfTokenizer | null = null;
   const rolloutCalls: RolloutRequest[] = [];
+  const rewardCalls: RewardsRequest[] = [];
   const puts: string[] = [];
   return {
     rolloutCalls,
+    rewardCalls,
     puts,
     async putPolicy(req) {
       puts.push(req.path);
@@ -58,6 +63,7 @@ function scriptedServices(runDir: string): RunServices & { rolloutCalls: Rollout
       };
     },
     async reward(req: RewardsRequest): Promise<RewardsResponse> {
+      rewardCalls.push(req);
       return {
         results: req.items.map((it) => {
           const score = it.completion.includes('ok') ? 1 : 0;
@@ -147,4 +153,54 @@ test('rejection sampling keeps the accepted completions and trains on them; eval
   assert.equal(evals[0]?.accuracy, 1);
   assert.equal(evals[0]?.count, 5);
   assert.equal(evals[0]?.step, 3);
+});
+
+test('with an rl split, rejection sampling draws its prompts from it: new problems, not the traced or held-out ones', async (t) => {
+  const dir = await tempDir(t);
+  const runDir = path.join(dir, 'rl');
+  const services = scriptedServices(runDir);
+  const config = loadTrainerConfig({ logLevel: 'silent', runsDir: dir }, {});
+  const app = await buildTrainerServer({
+    config,
+    logger: false,
+    defaultMetrics: false,
+    services: () => services,
+  });
+  t.after(() => app.close());
+  const data = {
+    builtin: 'arithmetic' as const,
+    train: { count: 20, minDigits: 1, maxDigits: 1 },
+    eval: { count: 10, minDigits: 1, maxDigits: 1 },
+    rl: { count: 40, minDigits: 1, maxDigits: 1, seed: 9 },
+  };
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/runs',
+    payload: {
+      model: { tiny: { hiddenSize: 32, layers: 1, heads: 2, kvHeads: 1 } },
+      data,
+      rewards: [{ name: 'accuracy' }],
+      stages: [
+        { type: 'sft', steps: 1, batch: 2 },
+        { type: 'rejection_sampling', steps: 3, batch: 4, groupSize: 2, acceptThreshold: 1 },
+      ],
+      rolloutUrl: 'http://unused',
+      rewardUrl: 'http://unused',
+      runDir,
+    },
+  });
+  assert.equal(res.statusCode, 201, res.body);
+  const done = await waitForState(app, (res.json() as RunStatus).id, ['completed', 'failed']);
+  assert.equal(done.state, 'completed', JSON.stringify(done.error));
+
+  const split = loadRunData(data);
+  // 1-digit problems collide often: the split drops those that are held out or traced.
+  const key = (p: string) => p.replace(/[^0-9+-]+/g, ' ').trim();
+  const taken = new Set([...split.train, ...split.eval].map((e) => key(e.prompt)));
+  assert.ok(split.rl.length > 0 && split.rl.length < 40, `rl keeps new problems only: ${split.rl.length}`);
+  assert.ok(split.rl.every((e) => !taken.has(key(e.prompt))));
+  const rlPrompts = new Set(split.rl.map((e) => e.prompt));
+  const sampled = services.rewardCalls.flatMap((c) => c.items.map((it) => it.prompt));
+  assert.equal(sampled.length, 3 * 4 * 2);
+  for (const p of sampled) assert.ok(rlPrompts.has(p), `${p} is from the rl split`);
 });

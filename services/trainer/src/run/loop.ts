@@ -223,7 +223,7 @@ export class RunLoop {
     const { config, runDir } = this.o;
     const spec = config.stages[stage];
     const batch = spec?.batch ?? 1;
-    const n = this.data.train.length;
+    const n = spec ? this.pool(spec).length : this.data.train.length;
     await saveCheckpoint({
       runDir,
       config: this.modelConfig,
@@ -258,12 +258,19 @@ export class RunLoop {
     return { ids, promptLength: promptIds.length };
   }
 
+  /** The examples a training stage draws from: the rl split for grpo and rejection sampling when there is one. */
+  private pool(spec: StageSpec): Example[] {
+    const rl = spec.type === 'grpo' || spec.type === 'rejection_sampling';
+    return rl && this.data.rl.length > 0 ? this.data.rl : this.data.train;
+  }
+
   private async trainStep(spec: StageSpec): Promise<void> {
     const { config } = this.o;
     const stageStep = this.stageStep + 1;
     const lr = lrAt(spec.lr, spec.schedule, stageStep, spec.steps);
-    const idx = batchIndices(this.data.train.length, spec.batch, config.seed, this.stage, stageStep);
-    const examples = idx.map((i) => this.data.train[i] as Example);
+    const pool = this.pool(spec);
+    const idx = batchIndices(pool.length, spec.batch, config.seed, this.stage, stageStep);
+    const examples = idx.map((i) => pool[i] as Example);
     const t0 = performance.now();
     const row = emptyRow(this.step + 1, this.stage, spec.type, stageStep, lr);
     if (spec.type === 'sft') {

@@ -10,12 +10,15 @@ import { exists } from './atomic.js';
 export interface RunData {
   train: Example[];
   eval: Example[];
+  /** Prompts of the grpo and rejection_sampling stages; empty: they use `train`. */
+  rl: Example[];
 }
 
 /** Built-in arithmetic split sizes and seeds (documented in the RunConfig schema). */
 export const ARITHMETIC_DEFAULTS = {
   train: { count: 400, seed: 1, idPrefix: 'train' },
   eval: { count: 100, seed: 2, idPrefix: 'eval' },
+  rl: { count: 1000, seed: 3, idPrefix: 'rl' },
 } as const;
 
 /** The operands and operator of an arithmetic prompt, whatever its language. */
@@ -26,7 +29,7 @@ function problemKey(e: Example): string {
 /** Loads or generates the train and eval examples of a run. */
 export function loadRunData(spec: DataSpec): RunData {
   if ('builtin' in spec) {
-    const gen = (split: 'train' | 'eval') => {
+    const gen = (split: 'train' | 'eval' | 'rl') => {
       const o = { ...ARITHMETIC_DEFAULTS[split], ...(spec[split] ?? {}) };
       try {
         return generateArithmetic(o);
@@ -37,7 +40,11 @@ export function loadRunData(spec: DataSpec): RunData {
     const evalSet = gen('eval');
     // Held out means unseen: drop training problems that also appear in the eval split.
     const held = new Set(evalSet.map(problemKey));
-    return { train: gen('train').filter((e) => !held.has(problemKey(e))), eval: evalSet };
+    const train = gen('train').filter((e) => !held.has(problemKey(e)));
+    // The rl prompts are new problems too: neither held out nor among the worked traces.
+    const traced = new Set(train.map(problemKey));
+    const rl = spec.rl ? gen('rl').filter((e) => !held.has(problemKey(e)) && !traced.has(problemKey(e))) : [];
+    return { train, eval: evalSet, rl };
   }
   const load = (p: string, field: string) => {
     try {
@@ -47,13 +54,17 @@ export function loadRunData(spec: DataSpec): RunData {
     }
   };
   const train = load(spec.path, 'data.path');
-  return { train, eval: spec.evalPath ? load(spec.evalPath, 'data.evalPath') : [] };
+  return {
+    train,
+    eval: spec.evalPath ? load(spec.evalPath, 'data.evalPath') : [],
+    rl: spec.rlPath ? load(spec.rlPath, 'data.rlPath') : [],
+  };
 }
 
 /** Every non-ASCII character of the data, sorted: the tiny char-level vocabulary must cover them. */
 export function dataChars(data: RunData): string {
   const set = new Set<string>();
-  for (const e of [...data.train, ...data.eval]) {
+  for (const e of [...data.train, ...data.eval, ...data.rl]) {
     for (const ch of `${e.prompt}${e.completion ?? ''}${e.answer}`)
       if (ch.codePointAt(0)! > 0x7e) set.add(ch);
   }
