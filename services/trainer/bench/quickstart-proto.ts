@@ -62,6 +62,7 @@ const S = {
   wLang: env('W_LANG', 0.25),
   sftEvalEvery: env('SFT_EVAL_EVERY', 0),
   warmup: env('WARMUP', 0),
+  grpoEvalEvery: env('GRPO_EVAL_EVERY', 0),
   rsSteps: env('RS_STEPS', 0),
   rsLr: env('RS_LR', 1e-3),
   rsTemp: env('RS_TEMP', 0.7),
@@ -369,6 +370,8 @@ async function main() {
       temperature: S.temperature,
     });
     await engine.swapWeights(step.tensors());
+    if (S.grpoEvalEvery > 0 && (s + 1) % S.grpoEvalEvery === 0)
+      console.log(JSON.stringify({ stage: 'grpo-eval', step: s + 1, ...(await evaluate(engine, p)) }));
     if (s % 5 === 0 || s === S.grpoSteps - 1)
       console.log(
         JSON.stringify({
