@@ -36,32 +36,55 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const tapFile = path.join(os.tmpdir(), `grpo-test-${process.pid}.tap`);
+// Files that measure throughput run after the others, one at a time, on otherwise idle cores.
+const SERIAL = ['test/scaling.test.ts'];
+const parallel = files.filter((f) => !SERIAL.includes(f));
+const serial = files.filter((f) => SERIAL.includes(f));
 const concurrency = process.env.TEST_CONCURRENCY ?? String(Math.max(2, os.availableParallelism()));
-const args = [
-  '--conditions=source',
-  '--import',
-  'tsx',
-  '--test',
-  `--test-concurrency=${concurrency}`,
-  '--test-reporter=spec',
-  '--test-reporter-destination=stdout',
-  '--test-reporter=tap',
-  `--test-reporter-destination=${tapFile}`,
-  ...files,
-];
-console.log(`test: ${files.length} files`);
-const res = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: process.env });
-let tap = '';
-try {
-  tap = fs.readFileSync(tapFile, 'utf8');
-  fs.unlinkSync(tapFile);
-} catch {}
-const count = (name) => Number(tap.match(new RegExp(`^# ${name} (\\d+)$`, 'm'))?.[1] ?? 0);
-const tests = count('tests');
-const pass = count('pass');
-const fail = count('fail');
-const skipped = count('skipped') + count('todo');
+
+/** Runs `list` under node:test; returns the exit status and the TAP summary counts. */
+function run(list, testConcurrency) {
+  const tapFile = path.join(os.tmpdir(), `grpo-test-${process.pid}-${testConcurrency}.tap`);
+  const args = [
+    '--conditions=source',
+    '--import',
+    'tsx',
+    '--test',
+    `--test-concurrency=${testConcurrency}`,
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tapFile}`,
+    ...list,
+  ];
+  const res = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: process.env });
+  let tap = '';
+  try {
+    tap = fs.readFileSync(tapFile, 'utf8');
+    fs.unlinkSync(tapFile);
+  } catch {}
+  const count = (name) => Number(tap.match(new RegExp(`^# ${name} (\\d+)$`, 'm'))?.[1] ?? 0);
+  return {
+    ok: res.status === 0,
+    tests: count('tests'),
+    pass: count('pass'),
+    fail: count('fail'),
+    skipped: count('skipped') + count('todo'),
+  };
+}
+
+console.log(`test: ${files.length} files${serial.length ? ` (${serial.length} run alone at the end)` : ''}`);
+const runs = [];
+if (parallel.length) runs.push(run(parallel, concurrency));
+if (serial.length) {
+  console.log(`test: serial: ${serial.join(', ')}`);
+  runs.push(run(serial, '1'));
+}
+const sum = (k) => runs.reduce((a, r) => a + r[k], 0);
+const tests = sum('tests');
+const pass = sum('pass');
+const fail = sum('fail');
+const skipped = sum('skipped');
 console.log(`${pass} passed, ${fail} failed, ${skipped} skipped`);
 if (tests === 0) {
   console.error('test: no test was executed; failing on purpose');
@@ -71,4 +94,4 @@ if (skipped > 0 && process.env.CI) {
   console.error('test: skipped or todo tests are not allowed in CI');
   process.exit(1);
 }
-process.exit(res.status === 0 && fail === 0 ? 0 : 1);
+process.exit(runs.every((r) => r.ok) && fail === 0 ? 0 : 1);

@@ -39,29 +39,31 @@ async function throughput(url: string, bodies: string[], items: number, concurre
   return (items / (performance.now() - t0)) * 1000;
 }
 
-// Throughput on this 2-core machine shared with other jobs swings by 5x between rounds (measured:
-// 1 162 to 5 841 items/s for the same round), so the speed-up itself is printed here and by
-// scripts/scale-bench.mjs, and asserted only with GRPO_SCALE_STRICT=1 on a quiet machine. What is
-// always asserted is what makes the speed-up possible: both replicas score at the same time.
-test('two reward replicas behind the balancer score in parallel and share the load', async (t) => {
+// scripts/test.mjs runs this file alone after the rest of the suite, so the two cores are free:
+// there, with this workload (4,000 items, 100 per request, 8 lanes), two replicas read 1.39x and
+// 1.42x one replica (median of 5 paired rounds). Shared with other jobs, throughput swings by up
+// to 5x between rounds, hence paired rounds and a median. CI asserts >= 1.15x; GRPO_SCALE_STRICT=1
+// asks for 1.3x.
+test('two reward replicas behind the balancer score in parallel, share the load and raise throughput', async (t) => {
   const [a, b] = replicas as [Replica, Replica];
   const one = await startProxy({ upstreams: [a.url] });
   const two = await startProxy({ upstreams: [a.url, b.url] });
   t.after(() => Promise.all([one.close(), two.close()]));
-  const ITEMS = 1000;
-  const CHUNK = 50;
+  const ITEMS = 4000;
+  const CHUNK = 100;
+  const LANES = 8;
   const { items } = mathWorkload(ITEMS, 7);
   const bodies: string[] = [];
   for (let s = 0; s < ITEMS; s += CHUNK)
     bodies.push(JSON.stringify({ items: items.slice(s, s + CHUNK), rewards: workloadSpec }));
-  await throughput(two.url, bodies, ITEMS, 4); // warm-up of both replicas' workers
+  await throughput(two.url, bodies, ITEMS, LANES); // warm-up of both replicas' workers
   // Rounds alternate between one and two replicas so that load from other processes falls on
   // both sides alike; the verdict is on the median of the paired ratios.
   const ones: number[] = [];
   const twos: number[] = [];
   for (let r = 0; r < 5; r++) {
-    ones.push(await throughput(one.url, bodies, ITEMS, 4));
-    twos.push(await throughput(two.url, bodies, ITEMS, 4));
+    ones.push(await throughput(one.url, bodies, ITEMS, LANES));
+    twos.push(await throughput(two.url, bodies, ITEMS, LANES));
   }
   const ratio = median(twos.map((x, i) => x / ones[i]!));
   t.diagnostic(
@@ -73,8 +75,8 @@ test('two reward replicas behind the balancer score in parallel and share the lo
   assert.ok(Math.min(sa, sb) >= 0.3 * (sa + sb), `requests spread over both replicas: ${sa}/${sb}`);
   assert.equal(two.stats.peakBusyUpstreams, 2, 'both replicas were scoring at the same time');
   assert.equal(one.stats.peakBusyUpstreams, 1);
-  if (process.env.GRPO_SCALE_STRICT === '1')
-    assert.ok(ratio >= 1.3, `2 replicas should be >= 1.3x one replica, got ${ratio.toFixed(2)}x`);
+  const floor = process.env.GRPO_SCALE_STRICT === '1' ? 1.3 : 1.15;
+  assert.ok(ratio >= floor, `2 replicas should be >= ${floor}x one replica, got ${ratio.toFixed(2)}x`);
 });
 
 test('the balanced client loses no item when a replica is SIGKILLed mid-batch', async (t) => {
