@@ -19,9 +19,8 @@
  *   From the 52% SFT policy: GRPO (dapo, 8 prompts x G 8, T 0.3, lr 5e-5, 150 steps, 116 s)
  *   reached 68% (+16 points); seed 2: 60% -> 68%. With 450 steps (GRPO_EVAL_EVERY=75) the
  *   held-out accuracy read 64, 61, 69, 68, 66, 68%: a plateau near +16 after ~225 steps, and
- *   repeated runs of the same settings differ by about 5 points (multi-threaded ORT changes
- *   the float summation order, and sampling diverges from there). lr 1e-4 and above lose the
- *   copying skill.
+ *   repeated runs of the same settings differ by about 5 points (runs are not bit-reproducible;
+ *   the cause is not pinned down). lr 1e-4 and above lose the copying skill.
  * - Why gains stay small: answer-only rewards also pay for unfaithful traces. Many rewarded
  *   samples restate the wrong operands or add wrongly and still end with the right answer
  *   (the policy learns a direct prompt-to-answer path besides the trace). Rejection sampling
