@@ -69,3 +69,63 @@ export function show(n: Node): string {
       return `"${n.s}"`;
   }
 }
+
+/** Calls `f` on each direct sub-expression of `n`, in order (matrix entries row by row). */
+export function forEachChild(n: Node, f: (x: Node) => void): void {
+  switch (n.t) {
+    case 'neg':
+    case 'pct':
+      f(n.a);
+      break;
+    case 'div':
+    case 'pow':
+    case 'pm':
+      f(n.a);
+      f(n.b);
+      break;
+    case 'add':
+    case 'mul':
+    case 'list':
+    case 'set':
+    case 'seq':
+    case 'union':
+    case 'rel':
+      for (const x of n.a) f(x);
+      break;
+    case 'fn':
+      for (const x of n.args) f(x);
+      break;
+    case 'matrix':
+      for (const r of n.rows) for (const x of r) f(x);
+      break;
+    default:
+      break;
+  }
+}
+
+/** `n` with every direct sub-expression replaced by `f` of it; leaves are returned as they are. */
+export function mapChildren(n: Node, f: (x: Node) => Node): Node {
+  switch (n.t) {
+    case 'neg':
+    case 'pct':
+      return { ...n, a: f(n.a) };
+    case 'div':
+    case 'pow':
+    case 'pm':
+      return { ...n, a: f(n.a), b: f(n.b) };
+    case 'add':
+    case 'mul':
+    case 'list':
+    case 'set':
+    case 'seq':
+    case 'union':
+    case 'rel':
+      return { ...n, a: n.a.map(f) } as Node;
+    case 'fn':
+      return { ...n, args: n.args.map(f) };
+    case 'matrix':
+      return { ...n, rows: n.rows.map((r) => r.map(f)) };
+    default:
+      return n;
+  }
+}

@@ -1,4 +1,4 @@
-import type { Node } from './ast.js';
+import { forEachChild, type Node } from './ast.js';
 import {
   type Budget,
   MAX_EXACT_EXPONENT,
@@ -318,45 +318,18 @@ function numericFn(name: string, args: Complex[]): Complex {
 
 /** Free symbols of a tree, for choosing where to evaluate. */
 export function symbols(n: Node, out = new Set<string>()): Set<string> {
-  switch (n.t) {
-    case 'sym':
-      out.add(n.name);
-      break;
-    case 'neg':
-    case 'pct':
-      symbols(n.a, out);
-      break;
-    case 'div':
-    case 'pow':
-    case 'pm':
-      symbols(n.a, out);
-      symbols(n.b, out);
-      break;
-    case 'add':
-    case 'mul':
-    case 'list':
-    case 'set':
-    case 'seq':
-    case 'union':
-    case 'rel':
-      for (const x of n.a) symbols(x, out);
-      break;
-    case 'fn':
-      if (n.name === 'sum' || n.name === 'prod') {
-        // The index is bound: free symbols are the body's other ones and the bounds'.
-        const [body, index, lo, hi] = n.args as [Node, Node, Node, Node];
-        const inner = symbols(body);
-        if (index.t === 'sym') inner.delete(index.name);
-        for (const v of inner) out.add(v);
-        symbols(lo, out);
-        symbols(hi, out);
-      } else for (const x of n.args) symbols(x, out);
-      break;
-    case 'matrix':
-      for (const r of n.rows) for (const x of r) symbols(x, out);
-      break;
-    default:
-      break;
+  if (n.t === 'sym') {
+    out.add(n.name);
+  } else if (n.t === 'fn' && (n.name === 'sum' || n.name === 'prod')) {
+    // The index is bound: free symbols are the body's other ones and the bounds'.
+    const [body, index, lo, hi] = n.args as [Node, Node, Node, Node];
+    const inner = symbols(body);
+    if (index.t === 'sym') inner.delete(index.name);
+    for (const v of inner) out.add(v);
+    symbols(lo, out);
+    symbols(hi, out);
+  } else {
+    forEachChild(n, (x) => symbols(x, out));
   }
   return out;
 }
@@ -367,34 +340,6 @@ export function boundSymbols(n: Node, out = new Set<string>()): Set<string> {
     symbols(n.args[2]!, out);
     symbols(n.args[3]!, out);
   }
-  switch (n.t) {
-    case 'neg':
-    case 'pct':
-      boundSymbols(n.a, out);
-      break;
-    case 'div':
-    case 'pow':
-    case 'pm':
-      boundSymbols(n.a, out);
-      boundSymbols(n.b, out);
-      break;
-    case 'add':
-    case 'mul':
-    case 'list':
-    case 'set':
-    case 'seq':
-    case 'union':
-    case 'rel':
-      for (const x of n.a) boundSymbols(x, out);
-      break;
-    case 'fn':
-      for (const x of n.args) boundSymbols(x, out);
-      break;
-    case 'matrix':
-      for (const r of n.rows) for (const x of r) boundSymbols(x, out);
-      break;
-    default:
-      break;
-  }
+  forEachChild(n, (x) => boundSymbols(x, out));
   return out;
 }

@@ -1,4 +1,4 @@
-import type { Node } from './ast.js';
+import { mapChildren, type Node } from './ast.js';
 import { baseNumber, FUNCS, isFnToken, MATRIX_ENVS, REL, UNSUPPORTED_OPERATORS } from './latex-grammar.js';
 import { type Token, tokenize } from './latex-tokens.js';
 import { type Budget, MAX_DEPTH, MAX_NODES, ParseError } from './limits.js';
@@ -570,31 +570,8 @@ const NOT_FACTOR_COMMANDS = new Set(
 
 /** `body` with the constant `name` (`i`, `e`) read as the variable of that name. */
 function constToSym(n: Node, name: string): Node {
-  switch (n.t) {
-    case 'const':
-      return n.name === name ? { t: 'sym', name } : n;
-    case 'neg':
-    case 'pct':
-      return { ...n, a: constToSym(n.a, name) };
-    case 'div':
-    case 'pow':
-    case 'pm':
-      return { ...n, a: constToSym(n.a, name), b: constToSym(n.b, name) };
-    case 'add':
-    case 'mul':
-    case 'list':
-    case 'set':
-    case 'seq':
-    case 'union':
-    case 'rel':
-      return { ...n, a: n.a.map((x) => constToSym(x, name)) } as Node;
-    case 'fn':
-      return { ...n, args: n.args.map((x) => constToSym(x, name)) };
-    case 'matrix':
-      return { ...n, rows: n.rows.map((r) => r.map((x) => constToSym(x, name))) };
-    default:
-      return n;
-  }
+  if (n.t === 'const') return n.name === name ? { t: 'sym', name } : n;
+  return mapChildren(n, (x) => constToSym(x, name));
 }
 
 /** Parses one normalized answer. */
