@@ -38,6 +38,7 @@ import { createTinyPolicy, loadWeights, type Policy, PolicyEngine, saveWeights }
 import { createDefaultRegistry, type RewardItem } from '@grpo/rewards';
 import { type GroupBatch, GrpoStep, SftStep } from '../src/algorithm/index.js';
 import { type Example, generateArithmetic } from '../src/data/index.js';
+import { mulberry32 } from '../src/data/rng.js';
 import { loadPolicyTrainerState, type OptimizerState, policyTrainerState } from '../src/run/step.js';
 
 const env = (k: string, d: number) => (process.env[k] !== undefined ? Number(process.env[k]) : d);
@@ -73,16 +74,12 @@ const S = {
 };
 const preset = (process.env.PRESET ?? 'dapo') as 'grpo' | 'dapo' | 'dr_grpo';
 
-function mulberry(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Half-cosine decay from `peak` at step 0 to 10% of it at step `steps` (0-based `step`). */
+const cosine = (peak: number, step: number, steps: number) =>
+  peak * (0.1 + 0.45 * (1 + Math.cos((Math.PI * step) / steps)));
+
+/** Linear warmup factor over the first `S.warmup` steps (1 when there is none). */
+const warmup = (step: number) => Math.min(1, (step + 1) / (S.warmup + 1));
 
 const ops = (process.env.OPS ?? '+').split('') as ('+' | '-')[];
 const opts = { minDigits: S.minDigits, maxDigits: S.maxDigits, zhFraction: S.zh, ops };
@@ -178,7 +175,7 @@ async function runSft(p: Policy, session: { intraOpNumThreads: number; interOpNu
     promptIds: p.tokenizer.encode(promptText(e)),
     completionIds: [...p.tokenizer.encode(e.completion!), eos],
   }));
-  const rand = mulberry(S.seed);
+  const rand = mulberry32(S.seed);
   const tSft = performance.now();
   let order: number[] = [];
   for (let s = 0; s < S.sftSteps; s++) {
@@ -191,8 +188,7 @@ async function runSft(p: Policy, session: { intraOpNumThreads: number; interOpNu
       order = order.concat(perm);
     }
     const idx = order.splice(0, S.sftBatch);
-    // Cosine decay to 10% over the stage.
-    const lr = S.sftLr * (0.1 + 0.45 * (1 + Math.cos((Math.PI * s) / S.sftSteps)));
+    const lr = cosine(S.sftLr, s, S.sftSteps);
     const m = await sft.step(
       idx.map((i) => examples[i]!),
       lr,
@@ -300,10 +296,7 @@ async function main() {
           });
       }
       if (kept.length > 0) {
-        const lr =
-          S.rsLr *
-          Math.min(1, (s + 1) / (S.warmup + 1)) *
-          (0.1 + 0.45 * (1 + Math.cos((Math.PI * s) / S.rsSteps)));
+        const lr = warmup(s) * cosine(S.rsLr, s, S.rsSteps);
         const m = await rs.step(kept, lr);
         if (s % 10 === 0)
           console.log(JSON.stringify({ stage: 'rs', step: s, kept: kept.length, loss: +m.loss.toFixed(4) }));
@@ -369,7 +362,7 @@ async function main() {
     sampleMs += t1 - t0;
     rewardMs += t2 - t1;
     const { metrics: m } = await step.step(batch, {
-      lr: S.grpoLr * Math.min(1, (s + 1) / (S.warmup + 1)),
+      lr: S.grpoLr * warmup(s),
       temperature: S.temperature,
     });
     await engine.swapWeights(step.tensors());

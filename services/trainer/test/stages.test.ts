@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import type {
   EvalRecord,
   MetricRow,
@@ -90,9 +90,13 @@ function scriptedServices(
   };
 }
 
-test('rejection sampling keeps the accepted completions and trains on them; eval scores greedy samples', async (t) => {
+/**
+ * Starts a trainer server on the scripted services, submits a run in `<tmp>/<name>` with the
+ * tiny model, the arithmetic `data` and the accuracy reward, and waits for it to complete.
+ */
+async function completedRun(t: TestContext, name: string, data: unknown, stages: unknown[], extra = {}) {
   const dir = await tempDir(t);
-  const runDir = path.join(dir, 'rs');
+  const runDir = path.join(dir, name);
   const services = scriptedServices(runDir);
   const config = loadTrainerConfig({ logLevel: 'silent', runsDir: dir }, {});
   const app = await buildTrainerServer({
@@ -107,22 +111,33 @@ test('rejection sampling keeps the accepted completions and trains on them; eval
     url: '/v1/runs',
     payload: {
       model: { tiny: { hiddenSize: 32, layers: 1, heads: 2, kvHeads: 1 } },
-      data: { builtin: 'arithmetic', train: { count: 20 }, eval: { count: 5 } },
+      data,
       rewards: [{ name: 'accuracy' }],
-      stages: [
-        { type: 'rejection_sampling', steps: 3, batch: 2, groupSize: 4, acceptThreshold: 1 },
-        { type: 'eval', evalCount: 5 },
-      ],
+      stages,
       rolloutUrl: 'http://unused',
       rewardUrl: 'http://unused',
-      syncEvery: 2,
       runDir,
+      ...extra,
     },
   });
   assert.equal(res.statusCode, 201, res.body);
   const { id } = res.json() as RunStatus;
   const done = await waitForState(app, id, ['completed', 'failed']);
   assert.equal(done.state, 'completed', JSON.stringify(done.error));
+  return { app, id, services };
+}
+
+test('rejection sampling keeps the accepted completions and trains on them; eval scores greedy samples', async (t) => {
+  const { app, id, services } = await completedRun(
+    t,
+    'rs',
+    { builtin: 'arithmetic', train: { count: 20 }, eval: { count: 5 } },
+    [
+      { type: 'rejection_sampling', steps: 3, batch: 2, groupSize: 4, acceptThreshold: 1 },
+      { type: 'eval', evalCount: 5 },
+    ],
+    { syncEvery: 2 },
+  );
   const { rows, evals } = (await app.inject({ method: 'GET', url: `/v1/runs/${id}/metrics` })).json() as {
     rows: MetricRow[];
     evals: EvalRecord[];
@@ -156,42 +171,16 @@ test('rejection sampling keeps the accepted completions and trains on them; eval
 });
 
 test('with an rl split, rejection sampling draws its prompts from it: new problems, not the traced or held-out ones', async (t) => {
-  const dir = await tempDir(t);
-  const runDir = path.join(dir, 'rl');
-  const services = scriptedServices(runDir);
-  const config = loadTrainerConfig({ logLevel: 'silent', runsDir: dir }, {});
-  const app = await buildTrainerServer({
-    config,
-    logger: false,
-    defaultMetrics: false,
-    services: () => services,
-  });
-  t.after(() => app.close());
   const data = {
     builtin: 'arithmetic' as const,
     train: { count: 20, minDigits: 1, maxDigits: 1 },
     eval: { count: 10, minDigits: 1, maxDigits: 1 },
     rl: { count: 40, minDigits: 1, maxDigits: 1, seed: 9 },
   };
-  const res = await app.inject({
-    method: 'POST',
-    url: '/v1/runs',
-    payload: {
-      model: { tiny: { hiddenSize: 32, layers: 1, heads: 2, kvHeads: 1 } },
-      data,
-      rewards: [{ name: 'accuracy' }],
-      stages: [
-        { type: 'sft', steps: 1, batch: 2 },
-        { type: 'rejection_sampling', steps: 3, batch: 4, groupSize: 2, acceptThreshold: 1 },
-      ],
-      rolloutUrl: 'http://unused',
-      rewardUrl: 'http://unused',
-      runDir,
-    },
-  });
-  assert.equal(res.statusCode, 201, res.body);
-  const done = await waitForState(app, (res.json() as RunStatus).id, ['completed', 'failed']);
-  assert.equal(done.state, 'completed', JSON.stringify(done.error));
+  const { services } = await completedRun(t, 'rl', data, [
+    { type: 'sft', steps: 1, batch: 2 },
+    { type: 'rejection_sampling', steps: 3, batch: 4, groupSize: 2, acceptThreshold: 1 },
+  ]);
 
   const split = loadRunData(data);
   // 1-digit problems collide often: the split drops those that are held out or traced.
