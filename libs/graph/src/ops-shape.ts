@@ -137,11 +137,30 @@ export class Graph extends MathGraph {
       shape,
       { axis: { kind: 'int', value: 0 } },
       (gy) => {
-        const idx = this.node('Unsqueeze', [ids, this.ints([-1])], 'int64', [...ids.shape, 1]);
+        // Rows flattened to (n, width) and ids broadcast to (n, width) for ScatterElements:
+        // ONNX Runtime's CPU ScatterND splits the index list across threads, and with repeated
+        // ids (every batch repeats tokens) two threads add into one row at once and lose
+        // updates, so multi-threaded training was not reproducible. ScatterElements adds in order.
+        const rest = table.shape.slice(1);
+        const width = rest.every((d) => typeof d === 'number')
+          ? (rest as number[]).reduce((a, b) => a * b, 1)
+          : -1;
+        if (width < 0)
+          throw new GraphError(SHAPE_MISMATCH, 'gather.table', 'gather: table needs static trailing dims');
+        const rows = this.node('Reshape', [gy, this.ints([-1, width])], gy.dtype, ['gather_rows', width]);
+        const flatIds = this.node('Reshape', [ids, this.ints([-1, 1])], 'int64', ['gather_rows', 1]);
+        const idx = this.node('Expand', [flatIds, this.ints([1, width])], 'int64', ['gather_rows', width]);
+        const flat = rest.length === 1;
+        const flatTable = [table.shape[0]!, width];
+        const zeros = flat
+          ? this.zerosLike(table)
+          : this.node('Reshape', [this.zerosLike(table), this.ints([-1, width])], gy.dtype, flatTable);
+        const summed = this.node('ScatterElements', [zeros, idx, rows], gy.dtype, flatTable, {
+          axis: { kind: 'int', value: 0 },
+          reduction: { kind: 'string', value: 'add' },
+        });
         return [
-          this.node('ScatterND', [this.zerosLike(table), idx, gy], gy.dtype, table.shape, {
-            reduction: { kind: 'string', value: 'add' },
-          }),
+          flat ? summed : this.node('Reshape', [summed, this.shapeOf(table)], gy.dtype, table.shape),
           null,
         ];
       },
