@@ -257,7 +257,17 @@ export const MetricRow = Type.Object(
     completionLengthMean: Nullable(Type.Number()),
     completionLengthMin: Nullable(Type.Number()),
     completionLengthMax: Nullable(Type.Number()),
-    zeroStdFraction: Nullable(Type.Number({ description: 'Share of groups whose rewards are all equal.' })),
+    zeroStdFraction: Nullable(
+      Type.Number({ description: 'Share of sampled groups (every round) whose rewards are all equal.' }),
+    ),
+    sampleRounds: Type.Union([
+      Type.Integer({
+        minimum: 1,
+        description:
+          'grpo/rejection_sampling: sampling rounds the step took (above 1 when DAPO dynamic sampling sampled more prompts to fill the batch with informative groups).',
+      }),
+      Type.Null(),
+    ]),
     acceptedFraction: Nullable(
       Type.Number({ description: 'rejection_sampling: share of completions kept.' }),
     ),

@@ -25,6 +25,7 @@ const FIXED_NAMES = [
   'completionLengthMin',
   'completionLengthMax',
   'zeroStdFraction',
+  'sampleRounds',
   'acceptedFraction',
   'timeRolloutMs',
   'timeRewardMs',

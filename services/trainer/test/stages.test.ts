@@ -22,6 +22,8 @@ import { tempDir, waitForState } from './helpers.js';
  */
 function scriptedServices(
   runDir: string,
+  /** When true for (rollout call, prompt index), every completion of that group is correct (zero std). */
+  flat: (call: number, prompt: number) => boolean = () => false,
 ): RunServices & { rolloutCalls: RolloutRequest[]; puts: string[]; rewardCalls: RewardsRequest[] } {
   let tok: HfTokenizer | null = null;
   const rolloutCalls: RolloutRequest[] = [];
@@ -36,7 +38,7 @@ function scriptedServices(
       return { version: puts.length, previousVersion: puts.length - 1, model: 'p' };
     },
     async rollout(req): Promise<RolloutResponse> {
-      rolloutCalls.push(req);
+      const call = rolloutCalls.push(req) - 1;
       tok ??= await HfTokenizer.fromFolder(path.join(runDir, 'base-model'));
       const t = tok;
       const G = req.groupSize ?? 1;
@@ -49,7 +51,7 @@ function scriptedServices(
           promptTokenIds: p.tokenIds ?? null,
           seed: (req.seed ?? 0) + i,
           completions: Array.from({ length: G }, (_, j) => {
-            const text = j % 2 === 0 ? '<answer>ok</answer>' : 'no';
+            const text = j % 2 === 0 || flat(call, i) ? '<answer>ok</answer>' : 'no';
             const ids = t.encode(text);
             return {
               tokenIds: ids,
@@ -94,10 +96,17 @@ function scriptedServices(
  * Starts a trainer server on the scripted services, submits a run in `<tmp>/<name>` with the
  * tiny model, the arithmetic `data` and the accuracy reward, and waits for it to complete.
  */
-async function completedRun(t: TestContext, name: string, data: unknown, stages: unknown[], extra = {}) {
+async function completedRun(
+  t: TestContext,
+  name: string,
+  data: unknown,
+  stages: unknown[],
+  extra = {},
+  flat?: (call: number, prompt: number) => boolean,
+) {
   const dir = await tempDir(t);
   const runDir = path.join(dir, name);
-  const services = scriptedServices(runDir);
+  const services = scriptedServices(runDir, flat);
   const config = loadTrainerConfig({ logLevel: 'silent', runsDir: dir }, {});
   const app = await buildTrainerServer({
     config,
@@ -192,4 +201,47 @@ test('with an rl split, rejection sampling draws its prompts from it: new proble
   const sampled = services.rewardCalls.flatMap((c) => c.items.map((it) => it.prompt));
   assert.equal(sampled.length, 3 * 4 * 2);
   for (const p of sampled) assert.ok(rlPrompts.has(p), `${p} is from the rl split`);
+});
+
+test('DAPO dynamic sampling samples more prompts until the batch holds informative groups; grpo samples once', async (t) => {
+  const data = { builtin: 'arithmetic', train: { count: 40 }, eval: { count: 4 } };
+  // First round of each step: 3 of 4 groups all correct (zero std); later rounds: all informative.
+  const flat = (call: number, prompt: number) => call % 2 === 0 && prompt < 3;
+  const grpo = (name: string) => ({ type: 'grpo', steps: 2, batch: 4, groupSize: 2, algorithm: { name } });
+  const dapo = await completedRun(t, 'dapo', data, [grpo('dapo')], {}, flat);
+  const rows = (
+    (await dapo.app.inject({ method: 'GET', url: `/v1/runs/${dapo.id}/metrics` })).json() as {
+      rows: MetricRow[];
+    }
+  ).rows;
+  assert.deepEqual(
+    rows.map((r) => r.sampleRounds),
+    [2, 2],
+  );
+  // Two rounds per step: the second asks for 4 more prompts with a seed of its own.
+  const calls = dapo.services.rolloutCalls;
+  assert.equal(calls.length, 4);
+  assert.deepEqual(
+    calls.map((c) => c.prompts.length),
+    [4, 4, 4, 4],
+  );
+  assert.notEqual(calls[1]!.seed, calls[0]!.seed);
+  assert.notDeepEqual(calls[1]!.prompts, calls[0]!.prompts);
+  // Both rounds' groups are in the metrics: 3 flat groups out of 8 sampled.
+  for (const r of rows) {
+    assert.equal(r.zeroStdFraction, 3 / 8);
+    assert.equal(r.rewardMean, (3 * 2 + 5 * 1) / 16);
+  }
+  // The grpo preset has no dynamic sampling: one round per step, whatever the groups.
+  const plain = await completedRun(t, 'grpo', data, [grpo('grpo')], {}, flat);
+  const plainRows = (
+    (await plain.app.inject({ method: 'GET', url: `/v1/runs/${plain.id}/metrics` })).json() as {
+      rows: MetricRow[];
+    }
+  ).rows;
+  assert.deepEqual(
+    plainRows.map((r) => r.sampleRounds),
+    [1, 1],
+  );
+  assert.equal(plain.services.rolloutCalls.length, 2);
 });

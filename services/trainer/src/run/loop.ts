@@ -1,6 +1,15 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { EvalRecord, MetricRow, RewardItem, RunConfig, StageSpec, StageType } from '@grpo/contracts';
+import type {
+  EvalRecord,
+  MetricRow,
+  RewardItem,
+  RewardItemResult,
+  RunConfig,
+  StageSpec,
+  StageType,
+} from '@grpo/contracts';
+import { type AlgorithmConfigInput, parseAlgorithmConfig } from '@grpo/grpo';
 import {
   type HfTokenizer,
   loadPolicy,
@@ -19,7 +28,7 @@ import {
   saveModelFolder,
   type TrainerState,
 } from './checkpoint.js';
-import { batchIndices, dataCursor, deriveSeed } from './data-order.js';
+import { batchIndices, dataCursor, deriveSeed, permutation } from './data-order.js';
 import { MetricsLog } from './metrics-log.js';
 import { runPlotSvg } from './plot.js';
 import { lrAt } from './schedule.js';
@@ -58,6 +67,15 @@ export interface LoopOptions {
   algorithms?: AlgorithmFactory;
   signal: AbortSignal;
   events: LoopEvents;
+}
+
+/** One sampling round of an RL step: groups scored by the reward service, with timings. */
+interface SampledRound {
+  groups: Group[];
+  results: RewardItemResult[];
+  lens: number[];
+  rolloutMs: number;
+  rewardMs: number;
 }
 
 /** Prompts per rollout request during evaluation. */
@@ -300,12 +318,22 @@ export class RunLoop {
     this.o.events.progress({ step: this.step, stage: this.stage, stageStep });
   }
 
-  /** grpo and rejection_sampling: sample, score, update, sync. */
-  private async rlStep(spec: StageSpec, examples: Example[], lr: number, row: MetricRow): Promise<void> {
+  /**
+   * Rounds of sampling a grpo step may take to fill its batch with informative groups (DAPO's
+   * dynamic sampling: `dynamicSampling.maxRounds` when the stage's algorithm enables it), else 1.
+   */
+  private samplingRounds(spec: StageSpec): number {
+    if (spec.type !== 'grpo') return 1;
+    const a = spec.algorithm ?? DEFAULT_ALGORITHM;
+    const cfg = parseAlgorithmConfig({ ...(a.overrides ?? {}), preset: a.name } as AlgorithmConfigInput);
+    return cfg.dynamicSampling.enabled ? cfg.dynamicSampling.maxRounds : 1;
+  }
+
+  /** One round of a step: sample groups for `examples` from the rollout service and score them. */
+  private async sampleRound(spec: StageSpec, examples: Example[], round: number): Promise<SampledRound> {
     const services = this.o.services as RunServices;
     const { config } = this.o;
     const sampling = { temperature: 1, topP: 1, topK: 0, maxTokens: 256, ...spec.sampling };
-    if (this.syncedStep < 0) row.timeSyncMs += await this.sync();
     const prompts = examples.map((e) => this.promptIds(e));
     let t = performance.now();
     const rollout = await services.rollout({
@@ -315,9 +343,14 @@ export class RunLoop {
       topP: sampling.topP,
       topK: sampling.topK,
       maxTokens: sampling.maxTokens,
-      seed: deriveSeed(config.seed, this.step + 1) % 2 ** 31,
+      // Round 0 keeps the seed of runs without dynamic sampling.
+      seed:
+        (round === 0
+          ? deriveSeed(config.seed, this.step + 1)
+          : deriveSeed(config.seed, this.step + 1, round)) %
+        2 ** 31,
     });
-    row.timeRolloutMs = performance.now() - t;
+    const rolloutMs = performance.now() - t;
     const items: RewardItem[] = [];
     rollout.groups.forEach((g, i) => {
       const e = examples[i] as Example;
@@ -333,12 +366,9 @@ export class RunLoop {
     });
     t = performance.now();
     const scored = await services.reward({ items, rewards: config.rewards });
-    row.timeRewardMs = performance.now() - t;
-    const summary = summariseRewards(scored.results, config.accuracyReward);
-    Object.assign(row, summary);
+    const rewardMs = performance.now() - t;
     const totals = scored.results.map((r) => r.total);
     const groups: Group[] = [];
-    const rewardGroups: number[][] = [];
     const lens: number[] = [];
     let k = 0;
     rollout.groups.forEach((g, i) => {
@@ -354,11 +384,49 @@ export class RunLoop {
         };
       });
       groups.push({ samples });
-      rewardGroups.push(samples.map((s) => s.reward));
     });
+    return { groups, results: scored.results, lens, rolloutMs, rewardMs };
+  }
+
+  /** grpo and rejection_sampling: sample, score, update, sync. */
+  private async rlStep(spec: StageSpec, examples: Example[], lr: number, row: MetricRow): Promise<void> {
+    const { config } = this.o;
+    const sampling = { temperature: 1, ...spec.sampling };
+    if (this.syncedStep < 0) row.timeSyncMs += await this.sync();
+    const rounds = [await this.sampleRound(spec, examples, 0)];
+    // DAPO dynamic sampling: groups whose rewards are all equal carry no signal; sample more
+    // prompts (drawn from the pool by (seed, stage, step, round), so a resumed run redraws the
+    // same ones) until `batch` informative groups are in hand or the rounds run out.
+    const maxRounds = this.samplingRounds(spec);
+    const informative = (g: Group) => g.samples.some((x) => x.reward !== g.samples[0]?.reward);
+    let useful = rounds[0]!.groups.filter(informative);
+    const pool = this.pool(spec);
+    for (let r = 1; r < maxRounds && useful.length < spec.batch; r++) {
+      const idx = permutation(pool.length, deriveSeed(config.seed, this.stage, this.stageStep + 1, r)).slice(
+        0,
+        spec.batch,
+      );
+      const round = await this.sampleRound(
+        spec,
+        idx.map((i) => pool[i] as Example),
+        r,
+      );
+      rounds.push(round);
+      useful = useful.concat(round.groups.filter(informative));
+    }
+    const groups = maxRounds > 1 && useful.length > 0 ? useful.slice(0, spec.batch) : rounds[0]!.groups;
+    const results = rounds.flatMap((r) => r.results);
+    Object.assign(row, summariseRewards(results, config.accuracyReward));
+    row.timeRolloutMs = rounds.reduce((a, r) => a + r.rolloutMs, 0);
+    row.timeRewardMs = rounds.reduce((a, r) => a + r.rewardMs, 0);
+    row.sampleRounds = rounds.length;
+    const rewardGroups = rounds.flatMap((r) => r.groups.map((g) => g.samples.map((x) => x.reward)));
     row.zeroStdFraction = zeroStdFraction(rewardGroups);
-    lengthStats(row, lens);
-    t = performance.now();
+    lengthStats(
+      row,
+      rounds.flatMap((r) => r.lens),
+    );
+    const t = performance.now();
     if (spec.type === 'grpo') {
       const r = await this.runner.grpo(
         groups,
@@ -384,7 +452,7 @@ export class RunLoop {
           if (seq) kept.push(seq);
         }
       }
-      row.acceptedFraction = items.length ? kept.length / items.length : 0;
+      row.acceptedFraction = results.length ? kept.length / results.length : 0;
       if (kept.length > 0) {
         const r = await this.runner.sft(kept, lr);
         Object.assign(row, { loss: r.loss, gradNorm: r.gradNorm, tokens: r.tokens });
@@ -500,6 +568,7 @@ export function emptyRow(
     completionLengthMin: null,
     completionLengthMax: null,
     zeroStdFraction: null,
+    sampleRounds: null,
     acceptedFraction: null,
     timeRolloutMs: 0,
     timeRewardMs: 0,
