@@ -27,8 +27,22 @@
  *   on such samples (RS_STEPS, accuracy == 1 kept) destroys copying (29% -> 2%), while the
  *   same SFT on gold traces improves it (29% -> 45%). Carrying SFT's AdamW moments into the
  *   next stage (CARRY_OPT=1) does not change this.
+ * - 3-digit operands (MIN_DIGITS=MAX_DIGITS=3) make the trace necessary: GRPO keeps copying at
+ *   100% (copy 1.0 throughout) instead of eroding it. 300 traces, SFT 800 steps, seed 1: 31% ->
+ *   51% after 50 GRPO steps, 64% after 250 (+33, T 0.3, lr 5e-5). But where 3-digit SFT ends is
+ *   erratic (a generalisation phase change): 300 traces end at 1% / 6% (seeds 2, 3; 5% even
+ *   after 1,600 steps), 400 traces at 8% / 0%, 500 traces at 33% / 87% / 69% (seeds 1-3), and
+ *   from 1-6% GRPO gains nothing. From 500-trace SFT (33%, 69%) GRPO at lr 5e-5 without
+ *   refilling gained 0-2 points in 100-150 steps; with REFILL=4 (DAPO's "sample more") 33% ->
+ *   43% in 100 steps.
+ * - lr 2e-4 collapses the policy within 5 GRPO steps (sampled accuracy 47% -> 3%), with Adam
+ *   eps 1e-4 or carried SFT moments alike: most groups are flat at T 0.3, so an update rests on
+ *   one or two groups and Adam scales their noise to a full-size step.
+ * - pass@8 of the 2-digit SFT policy (35% greedy): 55% at T 0.3, 64% at T 0.7, 49% at T 1.0;
+ *   top-k 3 changes little, top-p 0.9 at T 1.0 gives 71% (PASS_K=8).
  * Knobs beyond the defaults: SFT_CACHE=dir (reuse SFT weights and optimizer moments),
- * RS_STEPS/RS_LR/RS_TEMP/RS_PROMPTS/RS_GOLD, KL_COEF, OPT_EPS, TOPK/TOPP, WARMUP, CARRY_OPT.
+ * RS_STEPS/RS_LR/RS_TEMP/RS_PROMPTS/RS_GOLD, KL_COEF, OPT_EPS, TOPK/TOPP, WARMUP, CARRY_OPT,
+ * MIN_DIGITS/MAX_DIGITS, PASS_K (pass@k at the GRPO sampling settings), REFILL.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -99,7 +113,7 @@ const held = new Set(evalSet.map(key));
 const sftSet = generateArithmetic({ ...opts, seed: S.seed, count: S.sftExamples * 2, idPrefix: 'sft' })
   .filter((e) => !held.has(key(e)))
   .slice(0, S.sftExamples);
-const rlSet = generateArithmetic({ ...opts, seed: 2000 + S.seed, count: 4000, idPrefix: 'rl' }).filter(
+const rlSet = generateArithmetic({ ...opts, seed: 2000 + S.seed, count: 12000, idPrefix: 'rl' }).filter(
   (e) => !held.has(key(e)),
 );
 
@@ -166,6 +180,34 @@ async function evaluate(engine: PolicyEngine, p: Policy) {
     copy: copied / evalSet.length,
     ms: Math.round(performance.now() - t0),
   };
+}
+
+/** pass@k and mean sampled accuracy on the held-out set at the GRPO sampling settings (PASS_K=k). */
+async function passAtK(engine: PolicyEngine, p: Policy, k: number) {
+  let pass = 0;
+  let mean = 0;
+  for (let i = 0; i < evalSet.length; i += 25) {
+    const part = evalSet.slice(i, i + 25);
+    const out = await engine.generate({
+      prompts: part.map((e) => p.tokenizer.encode(promptText(e))),
+      groupSize: k,
+      maxTokens: S.maxTokens,
+      temperature: S.temperature,
+      ...(process.env.TOPK ? { topK: Number(process.env.TOPK) } : {}),
+      ...(process.env.TOPP ? { topP: Number(process.env.TOPP) } : {}),
+      seed: 77 + i,
+    });
+    for (let j = 0; j < part.length; j++) {
+      let any = 0;
+      for (const c of out.completions[j]!) {
+        const a = (await reward(part[j]!, c.text ?? '')).components.accuracy!;
+        mean += a / k;
+        any = Math.max(any, a);
+      }
+      pass += any;
+    }
+  }
+  return { passAtK: pass / evalSet.length, sampledAccuracy: +(mean / evalSet.length).toFixed(3) };
 }
 
 async function runSft(p: Policy, session: { intraOpNumThreads: number; interOpNumThreads: number }) {
@@ -251,9 +293,18 @@ async function main() {
   const engine = await PolicyEngine.create({ ...p, tensors: sftWeights }, { session });
   const afterSft = await evaluate(engine, p);
   console.log(JSON.stringify({ stage: 'eval-sft', ...afterSft, sftMs: Math.round(sftMs) }));
+  const passK = env('PASS_K', 0);
+  if (passK > 0)
+    console.log(JSON.stringify({ stage: 'pass-sft', k: passK, ...(await passAtK(engine, p, passK)) }));
 
   // Optional: online rejection sampling (R1 stage 3): sample, keep the correct completions, SFT on them.
   let cursor = 0;
+  /** The next `n` problems of the rl split and their prompt ids. */
+  const nextPrompts = (n: number) => {
+    const part = rlSet.slice(cursor, cursor + n);
+    cursor += n;
+    return { part, prompts: part.map((e) => p.tokenizer.encode(promptText(e))) };
+  };
   let policyWeights = sftWeights;
   let afterRs: Awaited<ReturnType<typeof evaluate>> | null = null;
   if (S.rsSteps > 0) {
@@ -261,9 +312,7 @@ async function main() {
     const rs = await SftStep.create({ config: p.config, tensors: sftWeights, session });
     if (carry) loadPolicyTrainerState((rs as unknown as { trainer: PolicyTrainer }).trainer, carry);
     for (let s = 0; s < S.rsSteps; s++) {
-      const part = rlSet.slice(cursor, cursor + S.rsPrompts);
-      cursor += S.rsPrompts;
-      const prompts = part.map((e) => p.tokenizer.encode(promptText(e)));
+      const { part, prompts } = nextPrompts(S.rsPrompts);
       const out = await engine.generate({
         prompts,
         groupSize: S.G,
@@ -329,35 +378,42 @@ async function main() {
   const tGrpo = performance.now();
   let sampleMs = 0;
   let rewardMs = 0;
+  const refillRounds = env('REFILL', 1);
   for (let s = 0; s < S.grpoSteps; s++) {
-    const part = rlSet.slice(cursor, cursor + S.prompts);
-    cursor += S.prompts;
-    const prompts = part.map((e) => p.tokenizer.encode(promptText(e)));
+    // REFILL=n: DAPO's "sample more": up to n rounds of S.prompts prompts until S.prompts groups
+    // with unequal rewards are collected.
+    let batch: GroupBatch[] = [];
     const t0 = performance.now();
-    const out = await engine.generate({
-      prompts,
-      groupSize: S.G,
-      maxTokens: S.maxTokens,
-      temperature: S.temperature,
-      ...(process.env.TOPK ? { topK: Number(process.env.TOPK) } : {}),
-      ...(process.env.TOPP ? { topP: Number(process.env.TOPP) } : {}),
-      seed: 10_000 + s,
-    });
-    const t1 = performance.now();
-    const batch: GroupBatch[] = [];
-    for (let i = 0; i < part.length; i++) {
-      const completions = [];
-      for (const c of out.completions[i]!) {
-        const r = await reward(part[i]!, c.text ?? '');
-        completions.push({
-          tokenIds: c.tokenIds,
-          logprobs: c.logprobs,
-          rewardTotal: r.total,
-          rewardComponents: r.components,
-        });
+    let t1 = t0;
+    for (let round = 0; round < refillRounds && batch.length < S.prompts; round++) {
+      const { part, prompts } = nextPrompts(S.prompts);
+      const out = await engine.generate({
+        prompts,
+        groupSize: S.G,
+        maxTokens: S.maxTokens,
+        temperature: S.temperature,
+        ...(process.env.TOPK ? { topK: Number(process.env.TOPK) } : {}),
+        ...(process.env.TOPP ? { topP: Number(process.env.TOPP) } : {}),
+        seed: 10_000 + s + 1000 * round,
+      });
+      t1 = performance.now();
+      for (let i = 0; i < part.length; i++) {
+        const completions: GroupBatch['completions'] = [];
+        for (const c of out.completions[i]!) {
+          const r = await reward(part[i]!, c.text ?? '');
+          completions.push({
+            tokenIds: c.tokenIds,
+            logprobs: c.logprobs,
+            rewardTotal: r.total,
+            rewardComponents: r.components,
+          });
+        }
+        const informative = completions.some((c) => c.rewardTotal !== completions[0]!.rewardTotal);
+        if (refillRounds === 1 || informative) batch.push({ promptIds: prompts[i]!, completions });
       }
-      batch.push({ promptIds: prompts[i]!, completions });
     }
+    batch = batch.slice(0, S.prompts);
+    if (batch.length === 0) continue;
     const t2 = performance.now();
     sampleMs += t1 - t0;
     rewardMs += t2 - t1;
@@ -389,6 +445,8 @@ async function main() {
   const grpoMs = performance.now() - tGrpo;
   const afterGrpo = await evaluate(engine, p);
   console.log(JSON.stringify({ stage: 'eval-grpo', ...afterGrpo, grpoMs: Math.round(grpoMs) }));
+  if (passK > 0)
+    console.log(JSON.stringify({ stage: 'pass-grpo', k: passK, ...(await passAtK(engine, p, passK)) }));
   console.log(
     JSON.stringify({
       summary: true,

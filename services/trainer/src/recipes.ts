@@ -41,11 +41,11 @@ export function quickstartRecipe(o: QuickstartRecipeOptions): RunConfig {
       {
         type: 'grpo',
         name: 'grpo',
-        steps: 150,
+        steps: 300,
         lr: 5e-5,
         batch: 8,
         groupSize: 8,
-        sampling: { temperature: 0.3, maxTokens: 240 },
+        sampling: { temperature: 0.5, maxTokens: 240 },
         algorithm: { name: 'dapo' },
       },
       { type: 'eval', name: 'eval-grpo', evalCount: 100, sampling: { temperature: 0, maxTokens: 240 } },

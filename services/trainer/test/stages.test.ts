@@ -136,8 +136,14 @@ async function completedRun(
   return { app, id, services };
 }
 
+/** A run's metric rows and eval records, from `GET /v1/runs/:id/metrics`. */
+async function metricsOf(run: { app: Awaited<ReturnType<typeof completedRun>>['app']; id: string }) {
+  const res = await run.app.inject({ method: 'GET', url: `/v1/runs/${run.id}/metrics` });
+  return res.json() as { rows: MetricRow[]; evals: EvalRecord[] };
+}
+
 test('rejection sampling keeps the accepted completions and trains on them; eval scores greedy samples', async (t) => {
-  const { app, id, services } = await completedRun(
+  const run = await completedRun(
     t,
     'rs',
     { builtin: 'arithmetic', train: { count: 20 }, eval: { count: 5 } },
@@ -147,10 +153,8 @@ test('rejection sampling keeps the accepted completions and trains on them; eval
     ],
     { syncEvery: 2 },
   );
-  const { rows, evals } = (await app.inject({ method: 'GET', url: `/v1/runs/${id}/metrics` })).json() as {
-    rows: MetricRow[];
-    evals: EvalRecord[];
-  };
+  const { services } = run;
+  const { rows, evals } = await metricsOf(run);
   assert.equal(rows.length, 3);
   for (const r of rows) {
     assert.equal(r.acceptedFraction, 0.5);
@@ -209,11 +213,7 @@ test('DAPO dynamic sampling samples more prompts until the batch holds informati
   const flat = (call: number, prompt: number) => call % 2 === 0 && prompt < 3;
   const grpo = (name: string) => ({ type: 'grpo', steps: 2, batch: 4, groupSize: 2, algorithm: { name } });
   const dapo = await completedRun(t, 'dapo', data, [grpo('dapo')], {}, flat);
-  const rows = (
-    (await dapo.app.inject({ method: 'GET', url: `/v1/runs/${dapo.id}/metrics` })).json() as {
-      rows: MetricRow[];
-    }
-  ).rows;
+  const { rows } = await metricsOf(dapo);
   assert.deepEqual(
     rows.map((r) => r.sampleRounds),
     [2, 2],
@@ -234,13 +234,8 @@ test('DAPO dynamic sampling samples more prompts until the batch holds informati
   }
   // The grpo preset has no dynamic sampling: one round per step, whatever the groups.
   const plain = await completedRun(t, 'grpo', data, [grpo('grpo')], {}, flat);
-  const plainRows = (
-    (await plain.app.inject({ method: 'GET', url: `/v1/runs/${plain.id}/metrics` })).json() as {
-      rows: MetricRow[];
-    }
-  ).rows;
   assert.deepEqual(
-    plainRows.map((r) => r.sampleRounds),
+    (await metricsOf(plain)).rows.map((r) => r.sampleRounds),
     [1, 1],
   );
   assert.equal(plain.services.rolloutCalls.length, 2);
