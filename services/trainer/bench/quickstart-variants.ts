@@ -1,0 +1,59 @@
+/**
+ * The quick-start through the three real services (as `npm start` runs it, in one process on
+ * loopback) with parts of the recipe overridden, for measuring variants. Prints the run
+ * directory and its held-out accuracies.
+ *
+ *   RUNS=/tmp/variants OVERRIDE='{"temperature":0.5,"grpoSteps":450,"keep":30}' \
+ *     node --conditions=source --import tsx services/trainer/bench/quickstart-variants.ts
+ *
+ * OVERRIDE keys: digits (operand digits of every split), trainCount, sftSteps, grpoSteps,
+ * grpoLr, temperature, maxTokens, algorithm ({name, overrides}), keep (checkpoints kept; with
+ * eval-checkpoints.ts this gives held-out accuracy along the run without extra eval stages,
+ * which would reset the optimizer), evalEvery (GRPO split into stages with an eval after each),
+ * only (the first n stages).
+ */
+import fs from 'node:fs';
+import { startRewardServer } from '@grpo/reward-service';
+import { startRolloutServer } from '@grpo/rollout-service';
+import { quickstartRecipe, startTrainerServer } from '@grpo/trainer-service';
+import { train } from '../../../cli/src/train.js';
+
+const quiet = { port: 0, logLevel: 'error', maxEventLoopDelayMs: 0 };
+const reward = await startRewardServer({ ...quiet, workers: 1 }, { signals: [] });
+const rollout = await startRolloutServer(quiet, { signals: [], env: {} });
+const runsDir = process.env.RUNS ?? '/tmp/repro-runs';
+const trainer = await startTrainerServer({ ...quiet, runsDir }, { signals: [] });
+// biome-ignore lint/suspicious/noExplicitAny: experiment script
+const recipe = quickstartRecipe({ rolloutUrl: rollout.url, rewardUrl: reward.url }) as any;
+const o = JSON.parse(process.env.OVERRIDE ?? '{}');
+if (o.digits)
+  for (const k of ['train', 'eval', 'rl'])
+    Object.assign(recipe.data[k], { minDigits: o.digits, maxDigits: o.digits });
+if (o.trainCount) recipe.data.train.count = o.trainCount;
+if (o.sftSteps) recipe.stages[0].steps = o.sftSteps;
+if (o.grpoSteps) recipe.stages[2].steps = o.grpoSteps;
+if (o.grpoLr) recipe.stages[2].lr = o.grpoLr;
+if (o.temperature) recipe.stages[2].sampling.temperature = o.temperature;
+if (o.maxTokens) for (const i of [1, 2, 3]) recipe.stages[i].sampling.maxTokens = o.maxTokens;
+if (o.algorithm) recipe.stages[2].algorithm = o.algorithm;
+if (o.evalEvery) {
+  // Splits GRPO into stages with evals between them (each stage starts a fresh optimizer).
+  const g = recipe.stages[2];
+  const n = Math.round(g.steps / o.evalEvery);
+  const parts = [];
+  for (let i = 0; i < n; i++)
+    parts.push(
+      { ...g, name: `grpo-${i}`, steps: o.evalEvery },
+      { ...recipe.stages[3], name: `eval-${(i + 1) * o.evalEvery}` },
+    );
+  recipe.stages = [recipe.stages[0], recipe.stages[1], ...parts];
+}
+if (o.keep) recipe.keepCheckpoints = o.keep;
+if (o.only) recipe.stages = recipe.stages.slice(0, o.only);
+const out = fs.createWriteStream('/dev/null');
+// biome-ignore lint/suspicious/noExplicitAny: experiment script
+const { status, evals } = await train({ trainerUrl: trainer.url, body: recipe, out: out as any });
+console.log(JSON.stringify({ runDir: status.runDir, evals: evals.map((e) => [e.name, e.accuracy]) }));
+await trainer.close();
+await rollout.close();
+await reward.close();
