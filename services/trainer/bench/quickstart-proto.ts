@@ -13,9 +13,10 @@
  *   change): 300 traces in English reach it at ~400 steps, with 25% Chinese at ~600-800 steps.
  *   300 traces (25% zh), 800 steps: 52% greedy held-out accuracy (62 s). `copy` in the eval
  *   line is the share of completions that restate the operands correctly.
- * - GRPO needs a low sampling temperature here: at T 0.7-1.0 most sampled deviations are
- *   junk tokens from the untrained tail of the vocabulary, and every learning rate tried
- *   lowered greedy accuracy. At T 0.3 the samples differ where the policy is really unsure.
+ * - GRPO needs a low sampling temperature here: at T 0.7-1.0 (without refilling) every
+ *   learning rate tried lowered greedy accuracy. The errors at T 1.0 are spread over plausible
+ *   tokens, not drawn from the untrained vocabulary tail: top-k 3 barely changes pass@8 (see
+ *   below). At T 0.3 the samples differ where the policy is really unsure.
  *   From the 52% SFT policy: GRPO (dapo, 8 prompts x G 8, T 0.3, lr 5e-5, 150 steps, 116 s)
  *   reached 68% (+16 points); seed 2: 60% -> 68%. With 450 steps (GRPO_EVAL_EVERY=75) the
  *   held-out accuracy read 64, 61, 69, 68, 66, 68%: a plateau near +16 after ~225 steps, and
