@@ -9,7 +9,7 @@ import type {
   StageSpec,
   StageType,
 } from '@grpo/contracts';
-import { type AlgorithmConfigInput, parseAlgorithmConfig } from '@grpo/grpo';
+import { type AlgorithmConfigInput, informativeGroups, parseAlgorithmConfig } from '@grpo/grpo';
 import {
   type HfTokenizer,
   loadPolicy,
@@ -398,8 +398,10 @@ export class RunLoop {
     // prompts (drawn from the pool by (seed, stage, step, round), so a resumed run redraws the
     // same ones) until `batch` informative groups are in hand or the rounds run out.
     const maxRounds = this.samplingRounds(spec);
-    const informative = (g: Group) => g.samples.some((x) => x.reward !== g.samples[0]?.reward);
-    let useful = rounds[0]!.groups.filter(informative);
+    const rewardsOf = (r: SampledRound) => r.groups.map((g) => g.samples.map((x) => x.reward));
+    // The same filter the algorithm step applies, so the groups kept here are the ones it trains on.
+    const informative = (r: SampledRound) => informativeGroups(rewardsOf(r)).map((i) => r.groups[i] as Group);
+    let useful = informative(rounds[0]!);
     const pool = this.pool(spec);
     for (let r = 1; r < maxRounds && useful.length < spec.batch; r++) {
       const idx = permutation(pool.length, deriveSeed(config.seed, this.stage, this.stageStep + 1, r)).slice(
@@ -412,7 +414,7 @@ export class RunLoop {
         r,
       );
       rounds.push(round);
-      useful = useful.concat(round.groups.filter(informative));
+      useful = useful.concat(informative(round));
     }
     const groups = maxRounds > 1 && useful.length > 0 ? useful.slice(0, spec.batch) : rounds[0]!.groups;
     const results = rounds.flatMap((r) => r.results);
@@ -420,8 +422,7 @@ export class RunLoop {
     row.timeRolloutMs = rounds.reduce((a, r) => a + r.rolloutMs, 0);
     row.timeRewardMs = rounds.reduce((a, r) => a + r.rewardMs, 0);
     row.sampleRounds = rounds.length;
-    const rewardGroups = rounds.flatMap((r) => r.groups.map((g) => g.samples.map((x) => x.reward)));
-    row.zeroStdFraction = zeroStdFraction(rewardGroups);
+    row.zeroStdFraction = zeroStdFraction(rounds.flatMap(rewardsOf));
     lengthStats(
       row,
       rounds.flatMap((r) => r.lens),
