@@ -48,6 +48,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { informativeGroups } from '@grpo/grpo';
 import type { PolicyTrainer } from '@grpo/model';
 import { createTinyPolicy, loadWeights, type Policy, PolicyEngine, saveWeights } from '@grpo/model';
 import { createDefaultRegistry, type RewardItem } from '@grpo/rewards';
@@ -183,6 +184,14 @@ async function evaluate(engine: PolicyEngine, p: Policy) {
   };
 }
 
+/** How GRPO samples (TOPK/TOPP optional); pass@k measures at the same settings. */
+const grpoSampling = {
+  maxTokens: S.maxTokens,
+  temperature: S.temperature,
+  ...(process.env.TOPK ? { topK: Number(process.env.TOPK) } : {}),
+  ...(process.env.TOPP ? { topP: Number(process.env.TOPP) } : {}),
+};
+
 /** pass@k and mean sampled accuracy on the held-out set at the GRPO sampling settings (PASS_K=k). */
 async function passAtK(engine: PolicyEngine, p: Policy, k: number) {
   let pass = 0;
@@ -192,10 +201,7 @@ async function passAtK(engine: PolicyEngine, p: Policy, k: number) {
     const out = await engine.generate({
       prompts: part.map((e) => p.tokenizer.encode(promptText(e))),
       groupSize: k,
-      maxTokens: S.maxTokens,
-      temperature: S.temperature,
-      ...(process.env.TOPK ? { topK: Number(process.env.TOPK) } : {}),
-      ...(process.env.TOPP ? { topP: Number(process.env.TOPP) } : {}),
+      ...grpoSampling,
       seed: 77 + i,
     });
     for (let j = 0; j < part.length; j++) {
@@ -384,20 +390,19 @@ async function main() {
     // REFILL=n: DAPO's "sample more": up to n rounds of S.prompts prompts until S.prompts groups
     // with unequal rewards are collected.
     let batch: GroupBatch[] = [];
-    const t0 = performance.now();
-    let t1 = t0;
+    let stepSampleMs = 0;
     for (let round = 0; round < refillRounds && batch.length < S.prompts; round++) {
       const { part, prompts } = nextPrompts(S.prompts);
+      const t0 = performance.now();
       const out = await engine.generate({
         prompts,
         groupSize: S.G,
-        maxTokens: S.maxTokens,
-        temperature: S.temperature,
-        ...(process.env.TOPK ? { topK: Number(process.env.TOPK) } : {}),
-        ...(process.env.TOPP ? { topP: Number(process.env.TOPP) } : {}),
+        ...grpoSampling,
         seed: 10_000 + s + 1000 * round,
       });
-      t1 = performance.now();
+      const t1 = performance.now();
+      stepSampleMs += t1 - t0;
+      const roundGroups: GroupBatch[] = [];
       for (let i = 0; i < part.length; i++) {
         const completions: GroupBatch['completions'] = [];
         for (const c of out.completions[i]!) {
@@ -409,15 +414,21 @@ async function main() {
             rewardComponents: r.components,
           });
         }
-        const informative = completions.some((c) => c.rewardTotal !== completions[0]!.rewardTotal);
-        if (refillRounds === 1 || informative) batch.push({ promptIds: prompts[i]!, completions });
+        roundGroups.push({ promptIds: prompts[i]!, completions });
       }
+      // Without refilling every group goes to the step (which drops the flat ones itself).
+      const kept =
+        refillRounds === 1
+          ? roundGroups
+          : informativeGroups(roundGroups.map((g) => g.completions.map((c) => c.rewardTotal))).map(
+              (i) => roundGroups[i]!,
+            );
+      batch = batch.concat(kept);
+      rewardMs += performance.now() - t1;
     }
+    sampleMs += stepSampleMs;
     batch = batch.slice(0, S.prompts);
     if (batch.length === 0) continue;
-    const t2 = performance.now();
-    sampleMs += t1 - t0;
-    rewardMs += t2 - t1;
     const { metrics: m } = await step.step(batch, {
       lr: S.grpoLr * warmup(s),
       temperature: S.temperature,
@@ -437,7 +448,7 @@ async function main() {
           zeroStd: +m.zero_std_group_fraction.toFixed(2),
           clip: +m.clip_fraction.toFixed(3),
           entropy: +m.entropy.toFixed(3),
-          sampleMs: Math.round(t1 - t0),
+          sampleMs: Math.round(stepSampleMs),
           scoreMs: Math.round(m.time_score_ms + m.time_reference_ms),
           updateMs: Math.round(m.time_update_ms),
         }),
