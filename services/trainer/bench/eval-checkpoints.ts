@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadPolicy, PolicyEngine } from '@grpo/model';
 import { createDefaultRegistry } from '@grpo/rewards';
-import { EVAL_CHUNK } from '../src/run/loop.js';
+import { chatPromptIds, EVAL_CHUNK } from '../src/run/loop.js';
 import { loadRunData } from '../src/run/setup.js';
 
 const runDir = process.argv[2]!;
@@ -29,12 +29,7 @@ for (const d of dirs) {
   let correct = 0;
   for (let i = 0; i < evalSet.length; i += EVAL_CHUNK) {
     const chunk = evalSet.slice(i, i + EVAL_CHUNK);
-    const prompts = chunk.map((e) =>
-      p.tokenizer.encode(
-        p.tokenizer.applyChatTemplate([{ role: 'user', content: e.prompt }], { addGenerationPrompt: true }),
-        { addSpecialTokens: false },
-      ),
-    );
+    const prompts = chunk.map((e) => chatPromptIds(p.tokenizer, e.prompt));
     const out = await engine.generate({
       prompts,
       maxTokens: sampling.maxTokens,

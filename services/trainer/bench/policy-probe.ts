@@ -13,6 +13,7 @@
 import { loadPolicy, PolicyEngine } from '@grpo/model';
 import { createDefaultRegistry } from '@grpo/rewards';
 import { type Example, generateArithmetic } from '../src/data/index.js';
+import { chatPromptIds } from '../src/run/loop.js';
 
 const data = JSON.parse(process.env.DATA ?? '{}');
 const problems = generateArithmetic({
@@ -37,11 +38,7 @@ const COLUMN = /[:：] ?(\d) ([+-]) (\d) [+-] (\d)(?: \+ 10)? = (\d+)/g;
 for (const dir of process.argv.slice(2)) {
   const policy = await loadPolicy(dir);
   const engine = await PolicyEngine.create(policy, { session: { intraOpNumThreads: 2 } });
-  const tok = policy.tokenizer;
-  const ids = (e: Example) =>
-    tok.encode(tok.applyChatTemplate([{ role: 'user', content: e.prompt }], { addGenerationPrompt: true }), {
-      addSpecialTokens: false,
-    });
+  const ids = (e: Example) => chatPromptIds(policy.tokenizer, e.prompt);
   const sample = async (temperature: number, groupSize: number) => {
     const texts: string[][] = [];
     const chunk = Math.max(1, Math.floor(200 / groupSize));

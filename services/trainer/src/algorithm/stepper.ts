@@ -1,7 +1,7 @@
-import type { AlgorithmConfigInput, PresetName } from '@grpo/grpo';
 import {
   type AlgorithmFactory,
   type AlgorithmStepper,
+  algorithmConfigInput,
   type Group,
   loadPolicyTrainerState,
   policyTrainerState,
@@ -38,15 +38,11 @@ export function toGroupBatch(groups: readonly Group[]): GroupBatch[] {
  * across resumes by the run loop).
  */
 export const createAlgorithmStepper: AlgorithmFactory = async (o) => {
-  const input = {
-    ...(o.algorithm.overrides ?? {}),
-    preset: o.algorithm.name as PresetName,
-  } as AlgorithmConfigInput;
   const step = await GrpoStep.create({
     config: o.config,
     tensors: o.tensors,
     reference: o.reference,
-    algorithm: input,
+    algorithm: algorithmConfigInput(o.algorithm),
   });
   const stepper: AlgorithmStepper = {
     async step(groups, lr, temperature): Promise<StepperResult> {

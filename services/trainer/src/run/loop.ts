@@ -9,7 +9,7 @@ import type {
   StageSpec,
   StageType,
 } from '@grpo/contracts';
-import { type AlgorithmConfigInput, informativeGroups, parseAlgorithmConfig } from '@grpo/grpo';
+import { informativeGroups, parseAlgorithmConfig } from '@grpo/grpo';
 import {
   type HfTokenizer,
   loadPolicy,
@@ -38,6 +38,7 @@ import { mean, summariseRewards, zeroStdFraction } from './stats.js';
 import {
   type AlgorithmFactory,
   type AlgorithmSpec,
+  algorithmConfigInput,
   type Group,
   PolicyStepRunner,
   type StepRunner,
@@ -76,6 +77,19 @@ interface SampledRound {
   lens: number[];
   rolloutMs: number;
   rewardMs: number;
+}
+
+/** A user prompt as the policy sees it: chat template with the generation prompt, no special tokens added. */
+export function chatPromptIds(tokenizer: HfTokenizer, prompt: string): number[] {
+  const text = tokenizer.applyChatTemplate([{ role: 'user', content: prompt }], {
+    addGenerationPrompt: true,
+  });
+  return tokenizer.encode(text, { addSpecialTokens: false });
+}
+
+/** Sampling of grpo and rejection_sampling stages: the stage's settings over the defaults. */
+function rlSampling(spec: StageSpec) {
+  return { temperature: 1, topP: 1, topK: 0, maxTokens: 256, ...spec.sampling };
 }
 
 /** Prompts per rollout request during evaluation. */
@@ -263,10 +277,7 @@ export class RunLoop {
 
   /** The chat-formatted prompt ids the rollout service samples from and the trainer trains on. */
   promptIds(e: Example): number[] {
-    const text = this.tokenizer.applyChatTemplate([{ role: 'user', content: e.prompt }], {
-      addGenerationPrompt: true,
-    });
-    return this.tokenizer.encode(text, { addSpecialTokens: false });
+    return chatPromptIds(this.tokenizer, e.prompt);
   }
 
   private sftSequence(promptIds: readonly number[], completionIds: readonly number[]): ScoreSequence | null {
@@ -324,8 +335,7 @@ export class RunLoop {
    */
   private samplingRounds(spec: StageSpec): number {
     if (spec.type !== 'grpo') return 1;
-    const a = spec.algorithm ?? DEFAULT_ALGORITHM;
-    const cfg = parseAlgorithmConfig({ ...(a.overrides ?? {}), preset: a.name } as AlgorithmConfigInput);
+    const cfg = parseAlgorithmConfig(algorithmConfigInput(spec.algorithm ?? DEFAULT_ALGORITHM));
     return cfg.dynamicSampling.enabled ? cfg.dynamicSampling.maxRounds : 1;
   }
 
@@ -333,7 +343,7 @@ export class RunLoop {
   private async sampleRound(spec: StageSpec, examples: Example[], round: number): Promise<SampledRound> {
     const services = this.o.services as RunServices;
     const { config } = this.o;
-    const sampling = { temperature: 1, topP: 1, topK: 0, maxTokens: 256, ...spec.sampling };
+    const sampling = rlSampling(spec);
     const prompts = examples.map((e) => this.promptIds(e));
     let t = performance.now();
     const rollout = await services.rollout({
@@ -391,7 +401,6 @@ export class RunLoop {
   /** grpo and rejection_sampling: sample, score, update, sync. */
   private async rlStep(spec: StageSpec, examples: Example[], lr: number, row: MetricRow): Promise<void> {
     const { config } = this.o;
-    const sampling = { temperature: 1, ...spec.sampling };
     if (this.syncedStep < 0) row.timeSyncMs += await this.sync();
     const rounds = [await this.sampleRound(spec, examples, 0)];
     // DAPO dynamic sampling: groups whose rewards are all equal carry no signal; sample more
@@ -432,7 +441,7 @@ export class RunLoop {
       const r = await this.runner.grpo(
         groups,
         lr,
-        sampling.temperature || 1,
+        rlSampling(spec).temperature || 1,
         spec.algorithm ?? DEFAULT_ALGORITHM,
       );
       Object.assign(row, {

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { AlgorithmConfigInput, PresetName } from '@grpo/grpo';
 import {
   type ModelConfig,
   PolicyTrainer,
@@ -50,6 +51,11 @@ export interface AlgorithmStepper {
 export interface AlgorithmSpec {
   name: string;
   overrides?: Record<string, unknown>;
+}
+
+/** A stage's algorithm as libs/grpo's config input: the preset `name` with its overrides. */
+export function algorithmConfigInput(a: AlgorithmSpec): AlgorithmConfigInput {
+  return { ...(a.overrides ?? {}), preset: a.name as PresetName } as AlgorithmConfigInput;
 }
 
 /** Builds an AlgorithmStepper from the current weights. */
