@@ -60,12 +60,6 @@ export function logSoftmax(logits: ArrayLike<number>, temperature = 1): Float64A
   return out;
 }
 
-function argmax(logits: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
-  return best;
-}
-
 /**
  * The filtered candidate set for (temperature > 0): token ids sorted by probability (desc, ties
  * by id) and their renormalised probabilities after top-k and top-p.
@@ -169,41 +163,60 @@ function topKIds(lp: Float64Array, k: number): number[] {
   return heap;
 }
 
+/** Scratch for the unfiltered path: exp((logit - max) / T) per token, grown to the vocabulary. */
+let scratch = new Float64Array(0);
+
 /** Draws one token from a logits row (vocab). Deterministic for a given rng state. */
 export function sampleToken(logits: ArrayLike<number>, params: SamplingParams, rng: Rng): SampledToken {
   validateSamplingParams(params);
-  if (logits.length === 0) throw new ModelError(BAD_SAMPLING, 'logits', 'logits row is empty');
-  let finite = false;
-  for (let i = 0; i < logits.length; i++) {
-    if (Number.isNaN(logits[i]))
-      throw new ModelError(BAD_SAMPLING, `logits[${i}]`, 'logits row contains NaN');
-    if (logits[i] > Number.NEGATIVE_INFINITY) finite = true;
+  const n = logits.length;
+  if (n === 0) throw new ModelError(BAD_SAMPLING, 'logits', 'logits row is empty');
+  // One pass: NaN check, whether any token is possible, and the argmax (ties to the lowest id).
+  let best = 0;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    const x = logits[i] as number;
+    if (Number.isNaN(x)) throw new ModelError(BAD_SAMPLING, `logits[${i}]`, 'logits row contains NaN');
+    if (x > max) {
+      max = x;
+      best = i;
+    }
   }
-  if (!finite) throw new ModelError(BAD_SAMPLING, 'logits', 'every logit is -Infinity (all tokens masked)');
-  if (params.temperature === 0) {
-    const id = argmax(logits);
-    return { tokenId: id, logprob: logSoftmax(logits, 1)[id] };
-  }
-  const lp = logSoftmax(logits, params.temperature);
+  if (max === Number.NEGATIVE_INFINITY)
+    throw new ModelError(BAD_SAMPLING, 'logits', 'every logit is -Infinity (all tokens masked)');
+  if (params.temperature === 0) return { tokenId: best, logprob: logSoftmax(logits, 1)[best] as number };
   const u = rng.next();
   if ((params.topK ?? 0) <= 0 && (params.topP ?? 1) >= 1) {
-    // Unfiltered: inverse CDF in id order, no sort (O(vocab)).
+    // Unfiltered: the same arithmetic as logSoftmax (x / T, max-shifted sum of exps), kept in a
+    // scratch buffer so each token's weight is computed once; then the inverse CDF in id order
+    // on the unnormalised weights (u * sum), no sort and no allocation.
+    const T = params.temperature;
+    const m = max / T;
+    if (scratch.length < n) scratch = new Float64Array(n);
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const e = Math.exp((logits[i] as number) / T - m);
+      scratch[i] = e;
+      sum += e;
+    }
+    const target = u * sum;
     let cum = 0;
     let chosen = -1;
     let lastPossible = 0;
-    for (let i = 0; i < lp.length; i++) {
-      const pi = Math.exp(lp[i]);
-      if (pi > 0) lastPossible = i;
-      cum += pi;
-      if (u < cum) {
+    for (let i = 0; i < n; i++) {
+      const e = scratch[i] as number;
+      if (e > 0) lastPossible = i;
+      cum += e;
+      if (target < cum) {
         chosen = i;
         break;
       }
     }
-    // u can exceed the float sum of the probabilities by rounding: take the last possible token.
+    // target can exceed the float sum of the weights by rounding: take the last possible token.
     if (chosen < 0) chosen = lastPossible;
-    return { tokenId: chosen, logprob: lp[chosen] };
+    return { tokenId: chosen, logprob: (logits[chosen] as number) / T - (m + Math.log(sum)) };
   }
+  const lp = logSoftmax(logits, params.temperature);
   const { ids, probs } = candidateSet(logits, params);
   let cum = 0;
   let chosen = ids[ids.length - 1];

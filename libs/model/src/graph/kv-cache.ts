@@ -9,8 +9,9 @@ import { int64Tensor } from './feeds.js';
  * of the written slots. The whole buffer is fed to the decode graph as past.<l>.* without a
  * copy (ORT's Node binding reads inputs in place but copies every output), and its unwritten
  * slots are masked out; the graph returns only the new slots, which `append` writes in place.
- * Capacity grows by doubling up to `maxCapacity`, so attention reads at most twice the written
- * slots. Rows are sequences; `keepRows` drops finished ones.
+ * Capacity grows by a quarter (at least 32 slots) up to `maxCapacity`: attention reads every
+ * slot, written or not, so a tight capacity is worth the few extra copies of a growth. Rows are
+ * sequences; `keepRows` drops finished ones.
  */
 export class HostKvCache {
   readonly layers: number;
@@ -110,7 +111,7 @@ export class HostKvCache {
     if (need > this.cap) {
       this.relayout(
         Array.from({ length: this.nRows }, (_, i) => i),
-        Math.min(this.maxCapacity, Math.max(need, 2 * this.cap)),
+        Math.min(this.maxCapacity, Math.max(need, this.cap + Math.max(32, this.cap >> 2))),
       );
     }
     const hd = this.headDim;
@@ -122,12 +123,15 @@ export class HostKvCache {
         [out[`kv.${l}.value`]!.data as Float32Array, this.values[l]!],
       ] as const;
       for (const [from, to] of pairs) {
-        src.forEach((s, r) => {
+        for (let r = 0; r < src.length; r++) {
+          const s = src[r]!;
           for (let h = 0; h < kvH; h++) {
+            // A plain loop: a decode step appends blocks of headDim values, too short for subarray + set.
             const at = (s * kvH + h) * block;
-            to.set(from.subarray(at, at + block), ((r * kvH + h) * this.cap + this.nFilled) * hd);
+            const dst = ((r * kvH + h) * this.cap + this.nFilled) * hd;
+            for (let k = 0; k < block; k++) to[dst + k] = from[at + k]!;
           }
-        });
+        }
       }
     }
     src.forEach((s, r) => {
@@ -137,10 +141,26 @@ export class HostKvCache {
     this.nFilled = need;
   }
 
-  /** Keeps only `rows` (cache row indices, in the new order); the others are dropped. */
+  /**
+   * Keeps only `rows` (cache row indices); the others are dropped. Rows kept in increasing order
+   * (finished sequences leaving a batch) are moved down in place, without new buffers.
+   */
   keepRows(rows: readonly number[]): void {
     if (rows.length === 0) throw new ModelError(BAD_INPUT, 'rows', 'keepRows needs at least one row');
-    this.relayout(rows, this.cap);
+    if (rows.some((r, i) => !(r >= 0 && r < this.nRows) || (i > 0 && r <= rows[i - 1]!))) {
+      this.relayout(rows, this.cap);
+      return;
+    }
+    const rowSize = this.kvHeads * this.cap * this.headDim;
+    for (const buf of [...this.keys, ...this.values]) {
+      rows.forEach((r, i) => {
+        if (r !== i) buf.copyWithin(i * rowSize, r * rowSize, (r + 1) * rowSize);
+      });
+    }
+    rows.forEach((r, i) => {
+      if (r !== i) this.valid.copyWithin(i * this.cap, r * this.cap, (r + 1) * this.cap);
+    });
+    this.nRows = rows.length;
   }
 
   /**
@@ -150,16 +170,18 @@ export class HostKvCache {
    */
   feeds(newSlots: number): Record<string, Tensor> {
     const dims = [this.nRows, this.kvHeads, this.cap, this.headDim];
+    // Rows dropped in place leave unused space at the end of the buffers: feed the used part.
+    const used = this.nRows * this.kvHeads * this.cap * this.headDim;
     const out: Record<string, Tensor> = {};
     for (let l = 0; l < this.layers; l++) {
-      out[`past.${l}.key`] = tensor('float32', this.keys[l]!, dims);
-      out[`past.${l}.value`] = tensor('float32', this.values[l]!, dims);
+      out[`past.${l}.key`] = tensor('float32', this.keys[l]!.subarray(0, used), dims);
+      out[`past.${l}.value`] = tensor('float32', this.values[l]!.subarray(0, used), dims);
     }
     const total = this.cap + newSlots;
-    const mask = new Array<number>(this.nRows * total).fill(0);
+    const mask = new Uint8Array(this.nRows * total);
     for (let r = 0; r < this.nRows; r++) {
-      for (let s = 0; s < this.nFilled; s++) mask[r * total + s] = this.valid[r * this.cap + s]!;
-      for (let s = 0; s < newSlots; s++) mask[r * total + this.cap + s] = 1;
+      mask.set(this.valid.subarray(r * this.cap, r * this.cap + this.nFilled), r * total);
+      mask.fill(1, r * total + this.cap, (r + 1) * total);
     }
     out.attention_mask = int64Tensor(mask, [this.nRows, total]);
     return out;
