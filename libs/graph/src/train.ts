@@ -34,7 +34,15 @@ export interface StepResult {
   loss: number;
   /** Global gradient norm before clipping. */
   gradNorm: number;
+  /**
+   * Values `build` declared as graph outputs named `stat.<name>` (e.g. per-token logprobs of the
+   * forward), by name, computed before the update. Only for a step over one micro-batch.
+   */
+  stats: Record<string, Tensor>;
 }
+
+/** Graph outputs named `stat.<name>`: forward values a training step reports besides its loss. */
+export const STAT_PREFIX = 'stat.';
 
 type Floats = Float32Array | Float64Array;
 
@@ -170,9 +178,12 @@ export class Trainer {
     for (const [k, v] of this.state) common[k] = v;
     let loss = 0;
     let out: Record<string, Tensor>;
+    const stats: Record<string, Tensor> = {};
     if (micro.length === 1) {
       out = await this.fused.run(this.feeds(this.fused, { ...common, ...micro[0] }));
       loss = item(out.loss!);
+      for (const [k, v] of Object.entries(out))
+        if (k.startsWith(STAT_PREFIX)) stats[k.slice(STAT_PREFIX.length)] = v;
     } else {
       await this.ensureAccumulation();
       const acc: Record<string, Tensor> = {};
@@ -194,7 +205,7 @@ export class Trainer {
     for (const k of this.params.keys()) this.params.set(k, out[`new.${k}`]!);
     for (const k of this.state.keys()) this.state.set(k, out[`new.${k}`]!);
     this.stepCount = t;
-    return { loss, gradNorm: item(out.grad_norm!) };
+    return { loss, gradNorm: item(out.grad_norm!), stats };
   }
 
   /** The loss on a batch with the current parameters; nothing is updated. */

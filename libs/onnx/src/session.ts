@@ -15,6 +15,12 @@ export interface SessionOptions {
   executionProvider?: ExecutionProvider;
   /** Threads inside one op (GEMM etc.). Default: the number of CPU cores. Range 1..1024. */
   intraOpNumThreads?: number;
+  /**
+   * Whether idle intra-op threads spin-wait for the next op (ORT's default, true). False frees
+   * the core between ops: better when another process shares the cores (a trainer next to its
+   * rollout service), a little slower alone.
+   */
+  allowSpinning?: boolean;
   /** Threads across independent ops. Default 1 (sequential execution). Range 1..1024. */
   interOpNumThreads?: number;
   /** ORT graph optimizations; default `all` (fusions such as Transpose+MatMul -> FusedMatMul). */
@@ -110,6 +116,7 @@ export class OnnxSession {
       logSeverityLevel: options.logSeverityLevel ?? 3,
     };
     if (options.freeDimensionOverrides) opts.freeDimensionOverrides = options.freeDimensionOverrides;
+    if (options.allowSpinning === false) opts.extra = { session: { intra_op: { allow_spinning: '0' } } };
     try {
       return new OnnxSession(await ort.InferenceSession.create(model, opts), ep);
     } catch (err) {

@@ -70,3 +70,18 @@ test('tensor helpers check element counts and array types', () => {
   assert.deepEqual(zeros('float32', [0, 3]).dims, [0, 3]);
   assert.deepEqual([...(tensor('int64', [3, 4], [2]).data as BigInt64Array)], [3n, 4n]);
 });
+
+test('a session whose idle threads sleep (allowSpinning: false) computes the same outputs', async (t) => {
+  const spinning = await createSession(identity, { intraOpNumThreads: 2 });
+  const sleeping = await createSession(identity, { intraOpNumThreads: 2, allowSpinning: false });
+  t.after(() => Promise.all([spinning.release(), sleeping.release()]));
+  const x = tensor(
+    'float64',
+    Float64Array.from({ length: 4096 }, (_, i) => Math.sin(i)),
+    [4096],
+  );
+  const a = toFloat64((await spinning.run({ x })).y!);
+  const b = toFloat64((await sleeping.run({ x })).y!);
+  assert.deepEqual([...b], [...a]);
+  assert.equal(b[1], -Math.sin(1));
+});

@@ -237,4 +237,23 @@ test('off-policy old logprobs line up token by token: the graph loss equals the 
   const { metrics: m } = await step.step(batch, { lr: 1e-3 });
   assert.ok(m.clip_fraction > 0, `some ratios are outside the clip range, got ${m.clip_fraction}`);
   assert.ok(Math.abs(m.loss - m.pg_loss) < 1e-4, `graph ${m.loss} vs host ${m.pg_loss}`);
+  // One update: no scoring forward, the metrics come from the train run's own forward. Two
+  // epochs score first; their batch metrics (before any update) are the same numbers.
+  assert.equal(m.time_score_ms, 0);
+  const scored = await GrpoStep.create({
+    config: p.config,
+    tensors: moved.tensors,
+    algorithm: {
+      preset: 'dapo',
+      dynamicSampling: { enabled: false },
+      updates: { epochs: 2, miniBatches: 1 },
+    },
+    session,
+  });
+  t.after(() => scored.release());
+  const { metrics: s } = await scored.step(batch, { lr: 1e-3 });
+  assert.ok(s.time_score_ms > 0);
+  for (const k of ['pg_loss', 'entropy', 'kl'] as const)
+    assert.ok(Math.abs(m[k] - s[k]) < 1e-5, `${k}: train-run forward ${m[k]} vs scoring forward ${s[k]}`);
+  assert.ok(m.entropy > 0.1);
 });

@@ -1,4 +1,15 @@
-import { type Graph, type OptimizerOptions, type StepResult, type Sym, Trainer } from '@grpo/graph';
+import {
+  type Graph,
+  type OptimizerOptions,
+  STAT_PREFIX,
+  type StepResult,
+  type Sym,
+  Trainer,
+} from '@grpo/graph';
+
+/** Outputs a loss builder declares as `stat.<name>` come back in `StepResult.stats` (libs/graph). */
+export { STAT_PREFIX };
+
 import { type SessionOptions, type Tensor, tensor } from '@grpo/onnx';
 import type { ModelConfig } from '../config.js';
 import type { TensorMap } from '../safetensors.js';

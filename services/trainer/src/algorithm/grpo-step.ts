@@ -22,6 +22,7 @@ import {
   PolicyTrainer,
   type PolicyTrainerOptions,
   type ScoreSequence,
+  STAT_PREFIX,
   type TensorMap,
 } from '@grpo/model';
 import { type SessionOptions, type Tensor, tensor } from '@grpo/onnx';
@@ -42,12 +43,17 @@ import type { GroupBatch, GrpoStepMetrics, GrpoStepResult } from './types.js';
 /** The PolicyTrainer loss for a policy-loss config: per-sequence advantages, entropy only when weighted. */
 export function grpoLossBuilder(cfg: PolicyLossConfig): LossBuilder {
   const build = policyLossBuilder(cfg, { advantageLayout: 'sequence' });
-  return (g, f) =>
-    build(g, {
+  return (g, f) => {
+    // The forward's per-token logprobs and entropies come back with the step (`stats`): a step
+    // with a single update takes its metrics from them instead of a separate scoring forward.
+    g.output(`${STAT_PREFIX}logprobs`, f.logprobs);
+    g.output(`${STAT_PREFIX}entropy`, f.entropy);
+    return build(g, {
       logprobs: f.logprobs,
       mask: lossMaskInput(g),
       ...(cfg.entropyCoef > 0 ? { entropy: f.entropy } : {}),
     }).loss;
+  };
 }
 
 export interface GrpoStepOptions {
@@ -269,13 +275,25 @@ export class GrpoStep {
       }
     }
     const seqs = rows.map((r) => r.seq);
+    const { epochs, miniBatches } = alg.updates;
+    const m = Math.min(miniBatches, rows.length);
+    // One update on sampled logprobs needs no scoring forward: the train run's own forward
+    // returns the current logprobs and entropies (the same values, before the update).
+    const single = epochs * m === 1 && rows.every((r) => r.old !== null);
 
-    const tScore = performance.now();
-    const current = await this.scoreCurrent(seqs, temperature);
-    const old = rows.map((r, i) => (r.old ? [...r.old] : Array.from(current[i]!.logprobs.subarray(0, r.n))));
-    const logp = rows.map((r, i) => Array.from(current[i]!.logprobs.subarray(0, r.n)));
-    const entropy = rows.map((r, i) => Array.from(current[i]!.entropies.subarray(0, r.n)));
-    base.time_score_ms = performance.now() - tScore;
+    let logp: number[][] = [];
+    let entropy: number[][] = [];
+    let old: number[][];
+    if (single) {
+      old = rows.map((r) => [...(r.old as readonly number[])]);
+    } else {
+      const tScore = performance.now();
+      const current = await this.scoreCurrent(seqs, temperature);
+      old = rows.map((r, i) => (r.old ? [...r.old] : Array.from(current[i]!.logprobs.subarray(0, r.n))));
+      logp = rows.map((r, i) => Array.from(current[i]!.logprobs.subarray(0, r.n)));
+      entropy = rows.map((r, i) => Array.from(current[i]!.entropies.subarray(0, r.n)));
+      base.time_score_ms = performance.now() - tScore;
+    }
 
     let ref: number[][] | null = null;
     if (this.reference) {
@@ -311,19 +329,22 @@ export class GrpoStep {
         ...(ref ? { refLogp: ref[i]! } : {}),
       }));
     const all = rows.map((_, i) => i);
-    const host = policyLossReference(
-      hostInput(all, (i) => logp[i]!),
-      this.lossConfig,
-    );
-    base.pg_loss = host.pgLoss;
-    base.kl = host.kl;
-    base.entropy = host.entropy;
+    /** pg_loss, KL and entropy of the batch at the current weights, from `logp` and `entropy`. */
+    const hostMetrics = () => {
+      const host = policyLossReference(
+        hostInput(all, (i) => logp[i]!),
+        this.lossConfig,
+      );
+      base.pg_loss = host.pgLoss;
+      base.kl = host.kl;
+      base.entropy = host.entropy;
+      return host;
+    };
+    const host = single ? null : hostMetrics();
     base.time_advantage_ms = performance.now() - tAdv;
 
     // Updates: epochs x mini-batches over the rows in order.
     const tUpd = performance.now();
-    const { epochs, miniBatches } = alg.updates;
-    const m = Math.min(miniBatches, rows.length);
     const size = Math.ceil(rows.length / m);
     let loss = 0;
     let gradNorm = 0;
@@ -333,9 +354,7 @@ export class GrpoStep {
       for (let b = 0; b < m; b++) {
         const idx = all.slice(b * size, (b + 1) * size);
         if (idx.length === 0) continue;
-        if (updates === 0) {
-          clip += host.clipFraction;
-        } else {
+        if (updates > 0) {
           // The policy moved since the batch was scored: rescore this mini-batch for its clip fraction.
           const now = await this.scoreCurrent(
             idx.map((i) => seqs[i]!),
@@ -351,6 +370,22 @@ export class GrpoStep {
           { sequences: idx.map((i) => seqs[i]!), temperature, feeds: this.feeds(idx, rows, old, ref) },
           call.lr,
         );
+        if (updates === 0) {
+          if (single) {
+            // The train run's forward: (batch, seq) values, row b's completion at promptLength - 1.
+            const T = Math.max(...rows.map((x) => x.seq.ids.length)) - 1;
+            const rowsOf = (t: Tensor) =>
+              rows.map((x, b) => {
+                const from = b * T + x.promptLength - 1;
+                return Array.from((t.data as Float32Array).subarray(from, from + x.n));
+              });
+            logp = rowsOf(r.stats.logprobs!);
+            entropy = rowsOf(r.stats.entropy!);
+            clip += hostMetrics().clipFraction;
+          } else {
+            clip += (host as NonNullable<typeof host>).clipFraction;
+          }
+        }
         this.scorerStale = true;
         loss += r.loss;
         gradNorm += r.gradNorm;

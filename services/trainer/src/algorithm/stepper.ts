@@ -5,6 +5,7 @@ import {
   type Group,
   loadPolicyTrainerState,
   policyTrainerState,
+  TRAINER_SESSION,
   type TrainStepResult,
 } from '../run/step.js';
 import { GrpoStep } from './grpo-step.js';
@@ -43,6 +44,7 @@ export const createAlgorithmStepper: AlgorithmFactory = async (o) => {
     tensors: o.tensors,
     reference: o.reference,
     algorithm: algorithmConfigInput(o.algorithm),
+    session: TRAINER_SESSION,
   });
   const stepper: AlgorithmStepper = {
     async step(groups, lr, temperature): Promise<StepperResult> {
