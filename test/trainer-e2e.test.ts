@@ -65,6 +65,11 @@ function loopConfig(runDir: string, grpoSteps: number, extra: Record<string, unk
   };
 }
 
+/** The config with its GRPO stage sampling each next step during the update (overlapRollout). */
+function overlapping(config: ReturnType<typeof loopConfig>) {
+  return { ...config, stages: [config.stages[0], { ...config.stages[1], overlapRollout: true }] };
+}
+
 async function json<T>(res: Response): Promise<T> {
   const body = (await res.json()) as T;
   if (!res.ok) throw new Error(`${res.status} ${JSON.stringify(body)}`);
@@ -175,7 +180,7 @@ test('a trainer killed with SIGKILL mid-GRPO resumes from its last checkpoint wi
     await fetch(`${first.url}/v1/runs`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(loopConfig(runDir, 6)),
+      body: JSON.stringify(overlapping(loopConfig(runDir, 6))),
     }),
   );
   // Kill between checkpoints, during GRPO: SFT_STEPS + 3 is past the checkpoint at SFT_STEPS + 2.
@@ -197,7 +202,12 @@ test('a trainer killed with SIGKILL mid-GRPO resumes from its last checkpoint wi
     steps,
     Array.from({ length: SFT_STEPS + 6 }, (_, i) => i + 1),
   );
-  // A mid-GRPO checkpoint carries the stage's KL reference (the weights GRPO started from).
+  // A mid-GRPO checkpoint carries the stage's KL reference (the weights GRPO started from) and,
+  // with overlapRollout, the next step's samples, requested before the checkpoint's update.
   const mid = path.join(runDir, 'checkpoints', `step-${SFT_STEPS + 4}`);
-  assert.ok((await fs.readdir(mid)).includes('reference.safetensors'));
+  const files = await fs.readdir(mid);
+  assert.ok(files.includes('reference.safetensors'));
+  const pending = JSON.parse(await fs.readFile(path.join(mid, 'pending_rollout.json'), 'utf8'));
+  assert.deepEqual([pending.stage, pending.stageStep], [1, 5]);
+  assert.equal(pending.rollout.groups.length, 4);
 });

@@ -137,6 +137,20 @@ export const StageSpec = Type.Object(
       description: 'Completions per prompt (G).',
     }),
     sampling: Type.Optional(SamplingSpec),
+    rolloutBatch: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 4096,
+        description:
+          'grpo with dynamic sampling: prompts sampled in the first round of a step (DAPO gen_batch_size), >= batch; default batch. The first `batch` informative groups are trained on.',
+      }),
+    ),
+    overlapRollout: Type.Optional(
+      Type.Boolean({
+        description:
+          'grpo: sample the first round of step n+1 while step n trains, with the weights before its update (one-step off-policy; the ratio to the sampling logprobs corrects for it). Default false.',
+      }),
+    ),
     algorithm: Type.Optional(
       Type.Object(
         {

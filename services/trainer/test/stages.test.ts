@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { type TestContext, test } from 'node:test';
 import type {
@@ -24,21 +25,30 @@ function scriptedServices(
   runDir: string,
   /** When true for (rollout call, prompt index), every completion of that group is correct (zero std). */
   flat: (call: number, prompt: number) => boolean = () => false,
-): RunServices & { rolloutCalls: RolloutRequest[]; puts: string[]; rewardCalls: RewardsRequest[] } {
+): RunServices & {
+  rolloutCalls: RolloutRequest[];
+  puts: string[];
+  rewardCalls: RewardsRequest[];
+  /** The number of weight syncs so far at each rollout call: the policy version it samples. */
+  versions: number[];
+} {
   let tok: HfTokenizer | null = null;
   const rolloutCalls: RolloutRequest[] = [];
+  const versions: number[] = [];
   const rewardCalls: RewardsRequest[] = [];
   const puts: string[] = [];
   return {
     rolloutCalls,
     rewardCalls,
     puts,
+    versions,
     async putPolicy(req) {
       puts.push(req.path);
       return { version: puts.length, previousVersion: puts.length - 1, model: 'p' };
     },
     async rollout(req): Promise<RolloutResponse> {
       const call = rolloutCalls.push(req) - 1;
+      versions.push(puts.length);
       tok ??= await HfTokenizer.fromFolder(path.join(runDir, 'base-model'));
       const t = tok;
       const G = req.groupSize ?? 1;
@@ -239,4 +249,118 @@ test('DAPO dynamic sampling samples more prompts until the batch holds informati
     [1, 1],
   );
   assert.equal(plain.services.rolloutCalls.length, 2);
+});
+
+test('overlapRollout samples the next step during the update with the weights before it, and a resumed run trains on the saved samples', async (t) => {
+  const data = { builtin: 'arithmetic', train: { count: 40 }, eval: { count: 4 } };
+  const stage = {
+    type: 'grpo',
+    steps: 4,
+    batch: 2,
+    groupSize: 2,
+    overlapRollout: true,
+    algorithm: { name: 'grpo' },
+  };
+  const a = await completedRun(t, 'overlap', data, [stage], { checkpointEvery: 2, keepCheckpoints: 5 });
+  // Step 1 samples first; steps 2-4 are requested before the update of the step before, so they
+  // sample the weights of two syncs earlier than an on-policy run would: versions 1, 1, 2, 3.
+  assert.deepEqual(a.services.versions, [1, 1, 2, 3]);
+  assert.deepEqual(
+    a.services.puts.map((p) => path.basename(p)),
+    ['step-0', 'step-1', 'step-2', 'step-3', 'step-4'],
+  );
+  const { rows } = await metricsOf(a);
+  assert.deepEqual(
+    rows.map((r) => r.sampleRounds),
+    [1, 1, 1, 1],
+  );
+  // The step-2 checkpoint holds step 3's samples, requested before step 2's update.
+  const runDir = path.join(path.dirname(a.services.puts[0]!), '..');
+  const ckpt = (n: number) => path.join(runDir, 'checkpoints', `step-${n}`);
+  const saved = JSON.parse(await fs.readFile(path.join(ckpt(2), 'pending_rollout.json'), 'utf8'));
+  assert.deepEqual([saved.stage, saved.stageStep], [0, 3]);
+  assert.equal(saved.rollout.seed, a.services.rolloutCalls[2]!.seed);
+  assert.ok(!(await fs.readdir(ckpt(4))).includes('pending_rollout.json'));
+
+  // Resume a copy from the step-2 checkpoint: step 3 trains on the saved samples (no new request
+  // for them) and both steps repeat the uninterrupted run's numbers.
+  const dir = await tempDir(t);
+  const copy = path.join(dir, 'copy');
+  await fs.cp(runDir, copy, { recursive: true });
+  await fs.writeFile(path.join(copy, 'checkpoints', 'latest.json'), '{"step": 2, "dir": "step-2"}\n');
+  const services = scriptedServices(copy);
+  const config = loadTrainerConfig({ logLevel: 'silent', runsDir: dir }, {});
+  const app = await buildTrainerServer({
+    config,
+    logger: false,
+    defaultMetrics: false,
+    services: () => services,
+  });
+  t.after(() => app.close());
+  const res = await app.inject({ method: 'POST', url: '/v1/runs', payload: { resume: copy } });
+  assert.equal(res.statusCode, 201, res.body);
+  const done = await waitForState(app, (res.json() as RunStatus).id, ['completed', 'failed']);
+  assert.equal(done.state, 'completed', JSON.stringify(done.error));
+  assert.equal(done.resumedFrom, 2);
+  assert.deepEqual(services.rolloutCalls, [a.services.rolloutCalls[3]]);
+  const resumed = (await metricsOf({ app, id: done.id })).rows;
+  const key = (r: MetricRow) => [r.step, r.loss, r.gradNorm, r.rewardMean, r.accuracy, r.sampleRounds];
+  assert.deepEqual(resumed.map(key), rows.map(key));
+});
+
+test("rolloutBatch samples more prompts in a step's first round and trains on the first batch informative groups", async (t) => {
+  const data = { builtin: 'arithmetic', train: { count: 40 }, eval: { count: 4 } };
+  // First round (4 prompts): 3 flat groups, 1 informative; the second round (batch = 2 prompts) adds 2.
+  const flat = (call: number, prompt: number) => call % 2 === 0 && prompt < 3;
+  const stage = {
+    type: 'grpo',
+    steps: 2,
+    batch: 2,
+    rolloutBatch: 4,
+    groupSize: 2,
+    algorithm: { name: 'dapo' },
+  };
+  const run = await completedRun(t, 'gen-batch', data, [stage], {}, flat);
+  assert.deepEqual(
+    run.services.rolloutCalls.map((c) => c.prompts.length),
+    [4, 2, 4, 2],
+  );
+  const { rows } = await metricsOf(run);
+  assert.deepEqual(
+    rows.map((r) => [r.sampleRounds, r.zeroStdFraction]),
+    [
+      [2, 3 / 6],
+      [2, 3 / 6],
+    ],
+  );
+  // Two steps of 4 first-round prompts walk the data order 4 at a time: 8 distinct prompts.
+  const first = [0, 2].flatMap((i) => run.services.rolloutCalls[i]!.prompts.map((p) => JSON.stringify(p)));
+  assert.equal(new Set(first).size, 8);
+});
+
+test('rolloutBatch and overlapRollout are checked against the stage: a 400 naming the field', async (t) => {
+  const dir = await tempDir(t);
+  const config = loadTrainerConfig({ logLevel: 'silent', runsDir: dir }, {});
+  const app = await buildTrainerServer({ config, logger: false, defaultMetrics: false });
+  t.after(() => app.close());
+  const body = (stage: Record<string, unknown>) => ({
+    model: { tiny: { hiddenSize: 32, layers: 1, heads: 2, kvHeads: 1 } },
+    data: { builtin: 'arithmetic', train: { count: 8 }, eval: { count: 2 } },
+    stages: [{ type: 'grpo', steps: 1, batch: 4, ...stage }],
+    rolloutUrl: 'http://unused',
+    rewardUrl: 'http://unused',
+  });
+  const cases: [Record<string, unknown>, string, RegExp][] = [
+    [{ rolloutBatch: 8 }, 'stages[0].rolloutBatch', /dynamic sampling/],
+    [{ rolloutBatch: 2, algorithm: { name: 'dapo' } }, 'stages[0].rolloutBatch', /below batch 4/],
+    [{ type: 'rejection_sampling', overlapRollout: true }, 'stages[0].overlapRollout', /only grpo/],
+  ];
+  for (const [stage, field, message] of cases) {
+    const res = await app.inject({ method: 'POST', url: '/v1/runs', payload: body(stage) });
+    assert.equal(res.statusCode, 400, res.body);
+    const err = res.json() as { error: { code: string; field: string; message: string } };
+    assert.equal(err.error.code, 'GRPO_TRAINER_BAD_CONFIG');
+    assert.equal(err.error.field, field);
+    assert.match(err.error.message, message);
+  }
 });

@@ -16,6 +16,8 @@ export const LATEST_FILE = 'latest.json';
 export const STATE_FILE = 'trainer_state.json';
 /** The stage's starting weights (the KL reference), in mid-GRPO checkpoints. */
 export const REFERENCE_FILE = 'reference.safetensors';
+/** The next step's first sampling round, requested before this checkpoint's update (overlapRollout). */
+export const PENDING_ROLLOUT_FILE = 'pending_rollout.json';
 
 /** Where the loop stands, saved with every checkpoint (trainer_state.json). */
 export interface TrainerState {
@@ -55,6 +57,8 @@ export interface SaveCheckpointInput {
   baseModelDir: string;
   runner: StepRunner;
   keep: number;
+  /** More files for the folder, by name (written with it; replaced on a second save at the step). */
+  extraFiles?: Record<string, string>;
 }
 
 const stepDir = (step: number) => `step-${step}`;
@@ -72,7 +76,9 @@ export async function saveCheckpoint(i: SaveCheckpointInput): Promise<string> {
   const name = stepDir(i.state.step);
   const final = path.join(root, name);
   const stateJson = `${JSON.stringify(i.state, null, 2)}\n`;
+  const extra = Object.entries(i.extraFiles ?? {});
   if (await exists(path.join(final, STATE_FILE))) {
+    for (const [name, text] of extra) await writeFileAtomic(path.join(final, name), text);
     await writeFileAtomic(path.join(final, STATE_FILE), stateJson);
   } else {
     const tmp = path.join(root, `.tmp-${name}`);
@@ -83,6 +89,7 @@ export async function saveCheckpoint(i: SaveCheckpointInput): Promise<string> {
     // A resumed RL stage needs its KL reference: the weights the stage started from.
     if (i.state.optimizer === 'grpo')
       await writeSafetensors(path.join(tmp, REFERENCE_FILE), i.runner.reference());
+    for (const [name, text] of extra) await fs.writeFile(path.join(tmp, name), text);
     await fs.writeFile(path.join(tmp, STATE_FILE), stateJson);
     await fs.rename(tmp, final);
   }

@@ -5,11 +5,12 @@ import type {
   MetricRow,
   RewardItem,
   RewardItemResult,
+  RolloutResponse,
   RunConfig,
   StageSpec,
   StageType,
 } from '@grpo/contracts';
-import { informativeGroups, parseAlgorithmConfig } from '@grpo/grpo';
+import { informativeGroups } from '@grpo/grpo';
 import {
   type HfTokenizer,
   loadPolicy,
@@ -23,6 +24,7 @@ import { exists } from './atomic.js';
 import {
   CHECKPOINTS_DIR,
   loadLatestCheckpoint,
+  PENDING_ROLLOUT_FILE,
   REFERENCE_FILE,
   saveCheckpoint,
   saveModelFolder,
@@ -38,7 +40,7 @@ import { mean, summariseRewards, zeroStdFraction } from './stats.js';
 import {
   type AlgorithmFactory,
   type AlgorithmSpec,
-  algorithmConfigInput,
+  dynamicSamplingOf,
   type Group,
   PolicyStepRunner,
   type StepRunner,
@@ -79,6 +81,17 @@ interface SampledRound {
   rewardMs: number;
 }
 
+/**
+ * The first sampling round of the next step, requested before this step's update
+ * (`overlapRollout`): the rollout service samples it with the weights it holds while the
+ * trainer trains. Saved with checkpoints, so a resumed run trains on the same samples.
+ */
+interface PendingRound {
+  stage: number;
+  stageStep: number;
+  rollout: Promise<RolloutResponse>;
+}
+
 /** A user prompt as the policy sees it: chat template with the generation prompt, no special tokens added. */
 export function chatPromptIds(tokenizer: HfTokenizer, prompt: string): number[] {
   const text = tokenizer.applyChatTemplate([{ role: 'user', content: prompt }], {
@@ -86,6 +99,10 @@ export function chatPromptIds(tokenizer: HfTokenizer, prompt: string): number[] 
   });
   return tokenizer.encode(text, { addSpecialTokens: false });
 }
+
+/** Prompts of a step's first sampling round: `rolloutBatch` (dynamic sampling), else `batch`. */
+const firstRoundPrompts = (spec: StageSpec) =>
+  spec.type === 'sft' ? spec.batch : (spec.rolloutBatch ?? spec.batch);
 
 /** Sampling of grpo and rejection_sampling stages: the stage's settings over the defaults. */
 function rlSampling(spec: StageSpec) {
@@ -122,6 +139,7 @@ export class RunLoop {
   /** Step whose weights the rollout service holds; -1: not synced by this process. */
   private syncedStep = -1;
   private syncedDir: string | null = null;
+  private pending: PendingRound | null = null;
 
   constructor(private readonly o: LoopOptions) {}
 
@@ -155,6 +173,13 @@ export class RunLoop {
     if (ckpt?.state.optimizer) {
       const s = config.stages[this.stage];
       await this.runner.loadOptimizer(ckpt.dir, ckpt.state.optimizer, s?.algorithm ?? DEFAULT_ALGORITHM);
+    }
+    const pendingFile = ckpt ? path.join(ckpt.dir, PENDING_ROLLOUT_FILE) : '';
+    if (ckpt && (await exists(pendingFile))) {
+      const p = JSON.parse(await fs.readFile(pendingFile, 'utf8')) as Omit<PendingRound, 'rollout'> & {
+        rollout: RolloutResponse;
+      };
+      this.pending = { stage: p.stage, stageStep: p.stageStep, rollout: Promise.resolve(p.rollout) };
     }
   }
 
@@ -254,7 +279,7 @@ export class RunLoop {
   ) {
     const { config, runDir } = this.o;
     const spec = config.stages[stage];
-    const batch = spec?.batch ?? 1;
+    const batch = spec ? firstRoundPrompts(spec) : 1;
     const n = spec ? this.pool(spec).length : this.data.train.length;
     await saveCheckpoint({
       runDir,
@@ -262,6 +287,7 @@ export class RunLoop {
       baseModelDir: this.baseModelDir,
       runner: this.runner,
       keep: config.keepCheckpoints,
+      extraFiles: await this.pendingFiles(),
       state: {
         format: 1,
         step: this.step,
@@ -273,6 +299,22 @@ export class RunLoop {
         time: new Date().toISOString(),
       },
     });
+  }
+
+  /**
+   * The pending first round of the next step, as a checkpoint file. A round whose request failed
+   * is dropped: the next step requests it again.
+   */
+  private async pendingFiles(): Promise<Record<string, string>> {
+    const p = this.pending;
+    if (!p) return {};
+    try {
+      const rollout = await p.rollout;
+      return { [PENDING_ROLLOUT_FILE]: JSON.stringify({ stage: p.stage, stageStep: p.stageStep, rollout }) };
+    } catch {
+      this.pending = null;
+      return {};
+    }
   }
 
   /** The chat-formatted prompt ids the rollout service samples from and the trainer trains on. */
@@ -294,12 +336,9 @@ export class RunLoop {
   }
 
   private async trainStep(spec: StageSpec): Promise<void> {
-    const { config } = this.o;
     const stageStep = this.stageStep + 1;
     const lr = lrAt(spec.lr, spec.schedule, stageStep, spec.steps);
-    const pool = this.pool(spec);
-    const idx = batchIndices(pool.length, spec.batch, config.seed, this.stage, stageStep);
-    const examples = idx.map((i) => pool[i] as Example);
+    const examples = this.stepExamples(spec, stageStep);
     const t0 = performance.now();
     const row = emptyRow(this.step + 1, this.stage, spec.type, stageStep, lr);
     if (spec.type === 'sft') {
@@ -329,25 +368,40 @@ export class RunLoop {
     this.o.events.progress({ step: this.step, stage: this.stage, stageStep });
   }
 
+  /** The examples of step `stageStep` (1-based) of the current stage: its first round for RL stages. */
+  private stepExamples(spec: StageSpec, stageStep: number): Example[] {
+    const pool = this.pool(spec);
+    const idx = batchIndices(pool.length, firstRoundPrompts(spec), this.o.config.seed, this.stage, stageStep);
+    return idx.map((i) => pool[i] as Example);
+  }
+
   /**
    * Rounds of sampling a grpo step may take to fill its batch with informative groups (DAPO's
    * dynamic sampling: `dynamicSampling.maxRounds` when the stage's algorithm enables it), else 1.
    */
   private samplingRounds(spec: StageSpec): number {
     if (spec.type !== 'grpo') return 1;
-    const cfg = parseAlgorithmConfig(algorithmConfigInput(spec.algorithm ?? DEFAULT_ALGORITHM));
-    return cfg.dynamicSampling.enabled ? cfg.dynamicSampling.maxRounds : 1;
+    const ds = dynamicSamplingOf(spec.algorithm ?? DEFAULT_ALGORITHM);
+    return ds.enabled ? ds.maxRounds : 1;
   }
 
   /** One round of a step: sample groups for `examples` from the rollout service and score them. */
   private async sampleRound(spec: StageSpec, examples: Example[], round: number): Promise<SampledRound> {
-    const services = this.o.services as RunServices;
-    const { config } = this.o;
+    const t = performance.now();
+    const rollout = await this.requestRound(spec, examples, round, this.step + 1);
+    return this.scoreRound(examples, rollout, performance.now() - t);
+  }
+
+  /** Asks the rollout service for the groups of round `round` of global step `step` (1-based). */
+  private requestRound(
+    spec: StageSpec,
+    examples: Example[],
+    round: number,
+    step: number,
+  ): Promise<RolloutResponse> {
     const sampling = rlSampling(spec);
-    const prompts = examples.map((e) => this.promptIds(e));
-    let t = performance.now();
-    const rollout = await services.rollout({
-      prompts: prompts.map((tokenIds) => ({ tokenIds })),
+    return (this.o.services as RunServices).rollout({
+      prompts: examples.map((e) => ({ tokenIds: this.promptIds(e) })),
       groupSize: spec.groupSize,
       temperature: sampling.temperature,
       topP: sampling.topP,
@@ -355,12 +409,41 @@ export class RunLoop {
       maxTokens: sampling.maxTokens,
       // Round 0 keeps the seed of runs without dynamic sampling.
       seed:
-        (round === 0
-          ? deriveSeed(config.seed, this.step + 1)
-          : deriveSeed(config.seed, this.step + 1, round)) %
+        (round === 0 ? deriveSeed(this.o.config.seed, step) : deriveSeed(this.o.config.seed, step, round)) %
         2 ** 31,
     });
-    const rolloutMs = performance.now() - t;
+  }
+
+  /**
+   * The first round of the current step: the one requested during the previous step's update
+   * when there is one (its rollout time is what this step waited for it), else sampled now.
+   */
+  private async firstRound(spec: StageSpec, examples: Example[]): Promise<SampledRound> {
+    const p = this.pending;
+    this.pending = null;
+    if (!p || p.stage !== this.stage || p.stageStep !== this.stageStep + 1)
+      return this.sampleRound(spec, examples, 0);
+    const t = performance.now();
+    const rollout = await p.rollout;
+    return this.scoreRound(examples, rollout, performance.now() - t);
+  }
+
+  /** Requests the first round of step `stageStep` now; the step after this one picks it up. */
+  private prefetch(spec: StageSpec, stageStep: number): void {
+    const rollout = this.requestRound(spec, this.stepExamples(spec, stageStep), 0, this.step + 2);
+    // Awaited by the next step (or a checkpoint); until then a failure must not be unhandled.
+    rollout.catch(() => undefined);
+    this.pending = { stage: this.stage, stageStep, rollout };
+  }
+
+  /** Scores a rollout of `examples` with the reward service: the round's groups, results and lengths. */
+  private async scoreRound(
+    examples: Example[],
+    rollout: RolloutResponse,
+    rolloutMs: number,
+  ): Promise<SampledRound> {
+    const services = this.o.services as RunServices;
+    const { config } = this.o;
     const items: RewardItem[] = [];
     rollout.groups.forEach((g, i) => {
       const e = examples[i] as Example;
@@ -374,7 +457,7 @@ export class RunLoop {
         });
       });
     });
-    t = performance.now();
+    const t = performance.now();
     const scored = await services.reward({ items, rewards: config.rewards });
     const rewardMs = performance.now() - t;
     const totals = scored.results.map((r) => r.total);
@@ -382,7 +465,7 @@ export class RunLoop {
     const lens: number[] = [];
     let k = 0;
     rollout.groups.forEach((g, i) => {
-      const promptIds = g.promptTokenIds ?? (prompts[i] as number[]);
+      const promptIds = g.promptTokenIds ?? this.promptIds(examples[i] as Example);
       const samples = g.completions.map((c) => {
         lens.push(c.tokenIds.length);
         const room = Math.max(0, config.maxSeqTokens - promptIds.length);
@@ -402,7 +485,7 @@ export class RunLoop {
   private async rlStep(spec: StageSpec, examples: Example[], lr: number, row: MetricRow): Promise<void> {
     const { config } = this.o;
     if (this.syncedStep < 0) row.timeSyncMs += await this.sync();
-    const rounds = [await this.sampleRound(spec, examples, 0)];
+    const rounds = [await this.firstRound(spec, examples)];
     // DAPO dynamic sampling: groups whose rewards are all equal carry no signal; sample more
     // prompts (drawn from the pool by (seed, stage, step, round), so a resumed run redraws the
     // same ones) until `batch` informative groups are in hand or the rounds run out.
@@ -436,6 +519,13 @@ export class RunLoop {
       row,
       rounds.flatMap((r) => r.lens),
     );
+    // overlapRollout: the next step's first round samples on the rollout service during this update.
+    if (spec.type === 'grpo' && spec.overlapRollout && this.stageStep + 1 < spec.steps) {
+      this.prefetch(spec, this.stageStep + 2);
+      // Let the request go out before the update holds the event loop, so the rollout service
+      // queues it ahead of the weight sync that follows the update.
+      await new Promise((r) => setImmediate(r));
+    }
     const t = performance.now();
     if (spec.type === 'grpo') {
       const r = await this.runner.grpo(

@@ -22,7 +22,7 @@ import {
 import { exists, writeFileAtomic } from './atomic.js';
 import { RunLoop, type StageEvent, totalSteps } from './loop.js';
 import { HttpRunServices, type RunServices } from './services.js';
-import type { AlgorithmFactory } from './step.js';
+import { type AlgorithmFactory, dynamicSamplingOf } from './step.js';
 
 export const CONFIG_FILE = 'config.json';
 export const RUN_FILE = 'run.json';
@@ -302,6 +302,34 @@ export function parseRunConfig(raw: unknown): RunConfig {
       'grpo, rejection_sampling and eval stages need rolloutUrl and rewardUrl',
     );
   }
+  config.stages.forEach((s, i) => {
+    if (s.overlapRollout && s.type !== 'grpo')
+      throw new TrainerError(
+        BAD_RUN_CONFIG,
+        `stages[${i}].overlapRollout`,
+        'only grpo stages overlap rollouts',
+      );
+    if (s.rolloutBatch === undefined) return;
+    const field = `stages[${i}].rolloutBatch`;
+    let dynamic = false;
+    try {
+      dynamic = s.type === 'grpo' && dynamicSamplingOf(s.algorithm ?? { name: 'grpo' }).enabled;
+    } catch {
+      // A bad algorithm is reported when its stage starts, with the algorithm's own field.
+    }
+    if (!dynamic)
+      throw new TrainerError(
+        BAD_RUN_CONFIG,
+        field,
+        'rolloutBatch needs a grpo stage with dynamic sampling (e.g. dapo)',
+      );
+    if (s.rolloutBatch < s.batch)
+      throw new TrainerError(
+        BAD_RUN_CONFIG,
+        field,
+        `rolloutBatch ${s.rolloutBatch} is below batch ${s.batch}`,
+      );
+  });
   return config;
 }
 

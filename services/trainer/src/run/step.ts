@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { AlgorithmConfigInput, PresetName } from '@grpo/grpo';
+import { type AlgorithmConfigInput, type PresetName, parseAlgorithmConfig } from '@grpo/grpo';
 import {
   type ModelConfig,
   PolicyTrainer,
@@ -56,6 +56,18 @@ export interface AlgorithmSpec {
 /** A stage's algorithm as libs/grpo's config input: the preset `name` with its overrides. */
 export function algorithmConfigInput(a: AlgorithmSpec): AlgorithmConfigInput {
   return { ...(a.overrides ?? {}), preset: a.name as PresetName } as AlgorithmConfigInput;
+}
+
+/**
+ * ORT options of the trainer's sessions: idle intra-op threads sleep instead of spinning, so a
+ * rollout service sampling on the same cores (overlapRollout) is not slowed by them. Alone, a
+ * train step takes the same time either way.
+ */
+export const TRAINER_SESSION = { allowSpinning: false } as const;
+
+/** The DAPO dynamic-sampling settings of a stage's algorithm (`enabled`, `maxRounds`). */
+export function dynamicSamplingOf(a: AlgorithmSpec): { enabled: boolean; maxRounds: number } {
+  return parseAlgorithmConfig(algorithmConfigInput(a)).dynamicSampling;
 }
 
 /** Builds an AlgorithmStepper from the current weights. */
@@ -194,6 +206,7 @@ export class PolicyStepRunner implements StepRunner {
       config: this.config,
       tensors: this.weights,
       loss: sftLoss,
+      session: TRAINER_SESSION,
     });
     return this.sftTrainer;
   }
