@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { EvalRecord } from '@grpo/contracts';
 import { startRewardServer } from '@grpo/reward-service';
-import { startRolloutServer } from '@grpo/rollout-service';
 import { PLOT_FILE, quickstartRecipe, startTrainerServer } from '@grpo/trainer-service';
 import { train } from './train.js';
 
@@ -18,16 +20,78 @@ export interface QuickstartResult {
 }
 
 /**
- * The quick-start: the reward, rollout and trainer services in this process on 127.0.0.1
- * (free ports), the built-in recipe submitted to the trainer over HTTP and followed like
- * `grpo train`, then held-out accuracy after SFT and after GRPO and the plot's path.
+ * The flags of this process that decide how modules load (--conditions, --import, --require,
+ * --loader), for a child that must load the service the same way; not --eval, --test or others.
+ */
+export function loaderArgs(execArgv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const a = execArgv[i] as string;
+    if (/^(--conditions|-C|--import|--require|-r|--loader|--experimental-loader)=/.test(a)) out.push(a);
+    else if (/^(--conditions|-C|--import|--require|-r|--loader|--experimental-loader)$/.test(a)) {
+      const v = execArgv[i + 1];
+      if (v !== undefined) out.push(a, v);
+      i++;
+    }
+  }
+  return out;
+}
+
+/**
+ * The rollout service in a child process on 127.0.0.1 (a free port), so it samples on its own
+ * core while the trainer's update holds this process (the recipe's `overlapRollout`). One ORT
+ * thread: for the tiny policy a second one does not speed decoding up and would compete with
+ * the trainer. `env` adds GRPO_ROLLOUT_* settings. The child exits when this process does.
+ */
+export async function spawnRolloutService(
+  env: Record<string, string> = {},
+): Promise<{ url: string; close(): Promise<void> }> {
+  // The service's server entry next to the package's resolved index (dist/*.js, or src/*.ts
+  // when this process runs the sources with --conditions=source).
+  const index = import.meta.resolve('@grpo/rollout-service');
+  const entry = fileURLToPath(new URL(`./server${path.extname(fileURLToPath(index))}`, index));
+  const child = spawn(process.execPath, [...loaderArgs(process.execArgv), entry], {
+    env: {
+      ...process.env,
+      GRPO_ROLLOUT_HOST: '127.0.0.1',
+      GRPO_ROLLOUT_PORT: '0',
+      GRPO_ROLLOUT_LOG_LEVEL: 'error',
+      GRPO_ROLLOUT_INTRA_OP_THREADS: '1',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const exited = once(child, 'exit');
+  const url = await new Promise<string>((resolve, reject) => {
+    child.on('message', (m: { event?: string; url?: string }) => {
+      if (m.event === 'listening' && m.url) resolve(m.url);
+    });
+    void exited.then(([code]) =>
+      reject(new Error(`the rollout service exited with ${code} before listening`)),
+    );
+  });
+  return {
+    url,
+    async close() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/**
+ * The quick-start: the reward and trainer services in this process and the rollout service in
+ * a child process, on 127.0.0.1 (free ports), the built-in recipe submitted to the trainer over
+ * HTTP and followed like `grpo train`, then held-out accuracy after SFT and after GRPO and the
+ * plot's path.
  */
 export async function quickstart(o: QuickstartOptions): Promise<QuickstartResult> {
   // One process: a long train step holds the event loop, so the in-process services must not
   // shed load (503) while it runs.
   const quiet = { port: 0, logLevel: 'error', maxEventLoopDelayMs: 0 };
   const reward = await startRewardServer({ ...quiet, workers: 1 }, { signals: [] });
-  const rollout = await startRolloutServer(quiet, { signals: [], env: {} });
+  const rollout = await spawnRolloutService();
   const trainer = await startTrainerServer({ ...quiet, runsDir: o.runsDir ?? 'runs' }, { signals: [] });
   const stop = async () => {
     await trainer.close();

@@ -203,16 +203,26 @@ export function isMainModule(moduleUrl: string): boolean {
 /**
  * Each service's `server.ts` ends with this: when run directly (`node dist/server.js`) it
  * starts the service and logs `describe(started)`; a failed start prints the reason and
- * exits 1. Imported by tests or the CLI, it does nothing.
+ * exits 1. Imported by tests or the CLI, it does nothing. Started by a parent process with an
+ * IPC channel (`spawn(..., {stdio: [..., 'ipc']})`), it also sends `{event: 'listening', url}`
+ * to the parent and shuts down gracefully when the channel closes (the parent exited).
  */
-export function startIfMain<S extends { app: { log: { info(obj: object, msg: string): void } } }>(
+export function startIfMain<
+  S extends { url: string; app: { log: { info(obj: object, msg: string): void } } },
+>(
   moduleUrl: string,
   start: () => Promise<S>,
   describe: (started: S) => [details: object, message: string],
 ): void {
   if (!isMainModule(moduleUrl)) return;
   start().then(
-    (s) => s.app.log.info(...describe(s)),
+    (s) => {
+      s.app.log.info(...describe(s));
+      if (process.send) {
+        process.send({ event: 'listening', url: s.url });
+        process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+      }
+    },
     (err: unknown) => {
       console.error(err instanceof Error ? err.message : err);
       process.exit(1);

@@ -1,6 +1,6 @@
 /**
- * The quick-start through the three real services (as `npm start` runs it, in one process on
- * loopback) with parts of the recipe overridden, for measuring variants. Prints the run
+ * The quick-start through the three real services (as `npm start` runs it: reward and trainer
+ * in this process, rollout in a child process, on loopback) with parts of the recipe overridden, for measuring variants. Prints the run
  * directory and its held-out accuracies.
  *
  *   RUNS=/tmp/variants OVERRIDE='{"temperature":0.5,"grpoSteps":450,"keep":30}' \
@@ -12,17 +12,17 @@
  * skipped and GRPO starts from it), keep (checkpoints kept; with
  * eval-checkpoints.ts this gives held-out accuracy along the run without extra eval stages,
  * which would reset the optimizer), evalEvery (GRPO split into stages with an eval after each),
- * only (the first n stages).
+ * only (the first n stages), stage (more fields of the GRPO stage, e.g. {"overlapRollout": true, "rolloutBatch": 16}).
  */
 import fs from 'node:fs';
 import { startRewardServer } from '@grpo/reward-service';
-import { startRolloutServer } from '@grpo/rollout-service';
 import { quickstartRecipe, startTrainerServer } from '@grpo/trainer-service';
+import { spawnRolloutService } from '../../../cli/src/quickstart.js';
 import { train } from '../../../cli/src/train.js';
 
 const quiet = { port: 0, logLevel: 'error', maxEventLoopDelayMs: 0 };
 const reward = await startRewardServer({ ...quiet, workers: 1 }, { signals: [] });
-const rollout = await startRolloutServer(quiet, { signals: [], env: {} });
+const rollout = await spawnRolloutService();
 const runsDir = process.env.RUNS ?? '/tmp/repro-runs';
 const trainer = await startTrainerServer({ ...quiet, runsDir }, { signals: [] });
 // biome-ignore lint/suspicious/noExplicitAny: experiment script
@@ -43,6 +43,7 @@ if (o.algorithm) recipe.stages[2].algorithm = o.algorithm;
 for (const k of ['topP', 'topK']) if (o[k] !== undefined) recipe.stages[2].sampling[k] = o[k];
 if (o.groupSize) recipe.stages[2].groupSize = o.groupSize;
 if (o.batch) recipe.stages[2].batch = o.batch;
+if (o.stage) Object.assign(recipe.stages[2], o.stage);
 if (o.evalEvery) {
   // Splits GRPO into stages with evals between them (each stage starts a fresh optimizer).
   const g = recipe.stages[2];
