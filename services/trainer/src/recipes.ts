@@ -7,21 +7,26 @@ export interface QuickstartRecipeOptions {
   runDir?: string;
 }
 
+/** The quick-start's task: 3-digit addition and subtraction, a quarter of it in Chinese. */
+const TASK = { minDigits: 3, maxDigits: 3, zhFraction: 0.25, ops: ['+', '-'] } as const;
+
 /**
  * The built-in quick-start recipe (`npm start`), after DeepSeek-R1's pipeline at toy scale: a
- * tiny policy (hidden 64, 2 layers) is cold-started with SFT on worked arithmetic traces in the
- * R1 format (English and Chinese), evaluated on a held-out split, trained with GRPO on
- * answer-only prompts with accuracy + format + language-consistency rewards, and evaluated again.
+ * tiny policy (hidden 128, 2 layers) is cold-started with SFT on 300 worked arithmetic traces in
+ * the R1 format (English and Chinese), evaluated on 400 held-out problems, trained with GRPO on
+ * answer-only prompts with accuracy + format + language-consistency rewards, and evaluated
+ * again. GRPO samples the next step while the current one trains (`overlapRollout`), which
+ * needs the rollout service in a process of its own (`npm start` spawns it).
  */
 export function quickstartRecipe(o: QuickstartRecipeOptions): RunConfig {
   return parseRunConfig({
     name: 'quickstart',
-    model: { tiny: { hiddenSize: 64, layers: 2, heads: 4, kvHeads: 2, seed: 1 } },
+    model: { tiny: { hiddenSize: 128, layers: 2, heads: 4, kvHeads: 2, seed: 1 } },
     data: {
       builtin: 'arithmetic',
-      train: { count: 300, minDigits: 2, maxDigits: 2, zhFraction: 0.25, ops: ['+'], seed: 1 },
-      eval: { count: 100, minDigits: 2, maxDigits: 2, zhFraction: 0.25, ops: ['+'], seed: 2 },
-      rl: { count: 2000, minDigits: 2, maxDigits: 2, zhFraction: 0.25, ops: ['+'], seed: 3 },
+      train: { count: 300, ...TASK, seed: 1 },
+      eval: { count: 400, ...TASK, seed: 2 },
+      rl: { count: 2000, ...TASK, seed: 3 },
     },
     rewards: [
       { name: 'accuracy', weight: 1 },
@@ -37,18 +42,20 @@ export function quickstartRecipe(o: QuickstartRecipeOptions): RunConfig {
         batch: 16,
         schedule: { kind: 'cosine', warmupSteps: 10, minLrRatio: 0.1 },
       },
-      { type: 'eval', name: 'eval-sft', evalCount: 100, sampling: { temperature: 0, maxTokens: 240 } },
+      { type: 'eval', name: 'eval-sft', evalCount: 400, sampling: { temperature: 0, maxTokens: 240 } },
       {
         type: 'grpo',
         name: 'grpo',
-        steps: 300,
+        steps: 450,
         lr: 5e-5,
         batch: 8,
+        rolloutBatch: 16,
+        overlapRollout: true,
         groupSize: 8,
         sampling: { temperature: 0.5, maxTokens: 240 },
         algorithm: { name: 'dapo' },
       },
-      { type: 'eval', name: 'eval-grpo', evalCount: 100, sampling: { temperature: 0, maxTokens: 240 } },
+      { type: 'eval', name: 'eval-grpo', evalCount: 400, sampling: { temperature: 0, maxTokens: 240 } },
     ],
     rolloutUrl: o.rolloutUrl,
     rewardUrl: o.rewardUrl,

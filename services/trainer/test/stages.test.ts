@@ -102,6 +102,19 @@ function scriptedServices(
   };
 }
 
+/** A trainer server (not listening) whose runs go under `runsDir` and use `services`; closed after the test. */
+async function scriptedApp(t: TestContext, runsDir: string, services: RunServices) {
+  const config = loadTrainerConfig({ logLevel: 'silent', runsDir }, {});
+  const app = await buildTrainerServer({
+    config,
+    logger: false,
+    defaultMetrics: false,
+    services: () => services,
+  });
+  t.after(() => app.close());
+  return app;
+}
+
 /**
  * Starts a trainer server on the scripted services, submits a run in `<tmp>/<name>` with the
  * tiny model, the arithmetic `data` and the accuracy reward, and waits for it to complete.
@@ -117,14 +130,7 @@ async function completedRun(
   const dir = await tempDir(t);
   const runDir = path.join(dir, name);
   const services = scriptedServices(runDir, flat);
-  const config = loadTrainerConfig({ logLevel: 'silent', runsDir: dir }, {});
-  const app = await buildTrainerServer({
-    config,
-    logger: false,
-    defaultMetrics: false,
-    services: () => services,
-  });
-  t.after(() => app.close());
+  const app = await scriptedApp(t, dir, services);
   const res = await app.inject({
     method: 'POST',
     url: '/v1/runs',
@@ -289,14 +295,7 @@ test('overlapRollout samples the next step during the update with the weights be
   await fs.cp(runDir, copy, { recursive: true });
   await fs.writeFile(path.join(copy, 'checkpoints', 'latest.json'), '{"step": 2, "dir": "step-2"}\n');
   const services = scriptedServices(copy);
-  const config = loadTrainerConfig({ logLevel: 'silent', runsDir: dir }, {});
-  const app = await buildTrainerServer({
-    config,
-    logger: false,
-    defaultMetrics: false,
-    services: () => services,
-  });
-  t.after(() => app.close());
+  const app = await scriptedApp(t, dir, services);
   const res = await app.inject({ method: 'POST', url: '/v1/runs', payload: { resume: copy } });
   assert.equal(res.statusCode, 201, res.body);
   const done = await waitForState(app, (res.json() as RunStatus).id, ['completed', 'failed']);
