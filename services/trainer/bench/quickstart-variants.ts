@@ -12,7 +12,7 @@
  * skipped and GRPO starts from it), keep (checkpoints kept; with
  * eval-checkpoints.ts this gives held-out accuracy along the run without extra eval stages,
  * which would reset the optimizer), evalEvery (GRPO split into stages with an eval after each),
- * only (the first n stages), stage (more fields of the GRPO stage, e.g. {"overlapRollout": true, "rolloutBatch": 16}).
+ * only (the first n stages), seed (the run seed: data order and sampling), stage (more fields of the GRPO stage, e.g. {"overlapRollout": true, "rolloutBatch": 16}).
  */
 import fs from 'node:fs';
 import { startRewardServer } from '@grpo/reward-service';
@@ -44,6 +44,7 @@ for (const k of ['topP', 'topK']) if (o[k] !== undefined) recipe.stages[2].sampl
 if (o.groupSize) recipe.stages[2].groupSize = o.groupSize;
 if (o.batch) recipe.stages[2].batch = o.batch;
 if (o.stage) Object.assign(recipe.stages[2], o.stage);
+if (o.seed !== undefined) recipe.seed = o.seed;
 if (o.evalEvery) {
   // Splits GRPO into stages with evals between them (each stage starts a fresh optimizer).
   const g = recipe.stages[2];
