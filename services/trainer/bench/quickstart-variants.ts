@@ -6,7 +6,7 @@
  *   RUNS=/tmp/variants OVERRIDE='{"temperature":0.5,"grpoSteps":450,"keep":30}' \
  *     node --conditions=source --import tsx services/trainer/bench/quickstart-variants.ts
  *
- * OVERRIDE keys: data (fields of every arithmetic split: minDigits, maxDigits, ops, zhFraction), model (fields of the tiny policy: hiddenSize, layers, heads, kvHeads, seed), digits (operand digits of every split), trainCount, sftSteps, grpoSteps,
+ * OVERRIDE keys: data (fields of every arithmetic split: minDigits, maxDigits, ops, zhFraction), model (fields of the tiny policy: hiddenSize, layers, heads, kvHeads, seed), digits (operand digits of every split), trainCount, sftSteps, sftLr, grpoSteps,
  * grpoLr, temperature, topP, topK, groupSize, batch (prompts per GRPO step), maxTokens, algorithm
  * ({name, overrides}), from (a model folder, e.g. an earlier run's SFT checkpoint: the SFT stage is
  * skipped and GRPO starts from it), keep (checkpoints kept; with
@@ -35,6 +35,7 @@ if (o.digits)
 if (o.data) for (const k of ['train', 'eval', 'rl']) Object.assign(recipe.data[k], o.data);
 if (o.trainCount) recipe.data.train.count = o.trainCount;
 if (o.sftSteps) recipe.stages[0].steps = o.sftSteps;
+if (o.sftLr) recipe.stages[0].lr = o.sftLr;
 if (o.grpoSteps) recipe.stages[2].steps = o.grpoSteps;
 if (o.grpoLr) recipe.stages[2].lr = o.grpoLr;
 if (o.temperature) recipe.stages[2].sampling.temperature = o.temperature;
