@@ -27,8 +27,11 @@ export function loaderArgs(execArgv: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < execArgv.length; i++) {
     const a = execArgv[i] as string;
-    if (/^(--conditions|-C|--import|--require|-r|--loader|--experimental-loader)=/.test(a)) out.push(a);
-    else if (/^(--conditions|-C|--import|--require|-r|--loader|--experimental-loader)$/.test(a)) {
+    const flag = /^(--conditions|-C|--import|--require|-r|--loader|--experimental-loader)(=|$)/.exec(a);
+    if (!flag) continue;
+    if (flag[2] === '=') out.push(a);
+    else {
+      // The value is the next argument.
       const v = execArgv[i + 1];
       if (v !== undefined) out.push(a, v);
       i++;

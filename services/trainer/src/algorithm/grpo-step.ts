@@ -329,18 +329,6 @@ export class GrpoStep {
         ...(ref ? { refLogp: ref[i]! } : {}),
       }));
     const all = rows.map((_, i) => i);
-    /** pg_loss, KL and entropy of the batch at the current weights, from `logp` and `entropy`. */
-    const hostMetrics = () => {
-      const host = policyLossReference(
-        hostInput(all, (i) => logp[i]!),
-        this.lossConfig,
-      );
-      base.pg_loss = host.pgLoss;
-      base.kl = host.kl;
-      base.entropy = host.entropy;
-      return host;
-    };
-    const host = single ? null : hostMetrics();
     base.time_advantage_ms = performance.now() - tAdv;
 
     // Updates: epochs x mini-batches over the rows in order.
@@ -372,19 +360,24 @@ export class GrpoStep {
         );
         if (updates === 0) {
           if (single) {
-            // The train run's forward: (batch, seq) values, row b's completion at promptLength - 1.
-            const T = Math.max(...rows.map((x) => x.seq.ids.length)) - 1;
+            // The train run's own forward, laid out as its feeds: each row's completion tokens.
+            const { from } = this.layout(idx, rows);
             const rowsOf = (t: Tensor) =>
-              rows.map((x, b) => {
-                const from = b * T + x.promptLength - 1;
-                return Array.from((t.data as Float32Array).subarray(from, from + x.n));
-              });
+              idx.map((i, b) =>
+                Array.from((t.data as Float32Array).subarray(from[b]!, from[b]! + rows[i]!.n)),
+              );
             logp = rowsOf(r.stats.logprobs!);
             entropy = rowsOf(r.stats.entropy!);
-            clip += hostMetrics().clipFraction;
-          } else {
-            clip += (host as NonNullable<typeof host>).clipFraction;
           }
+          // pg_loss, KL and entropy of the batch at the weights before any update.
+          const host = policyLossReference(
+            hostInput(all, (i) => logp[i]!),
+            this.lossConfig,
+          );
+          base.pg_loss = host.pgLoss;
+          base.kl = host.kl;
+          base.entropy = host.entropy;
+          clip += host.clipFraction;
         }
         this.scorerStale = true;
         loss += r.loss;
@@ -412,6 +405,15 @@ export class GrpoStep {
     return this.scorer.score(seqs, temperature);
   }
 
+  /**
+   * The train graph's (batch, seq) layout of rows `idx`: T positions per row (the longest
+   * sequence less one) and where row b's first completion token is predicted (promptLength - 1).
+   */
+  private layout(idx: readonly number[], rows: readonly Row[]): { T: number; from: number[] } {
+    const T = Math.max(...idx.map((i) => rows[i]!.seq.ids.length)) - 1;
+    return { T, from: idx.map((i, b) => b * T + rows[i]!.promptLength - 1) };
+  }
+
   /** The loss inputs for rows `idx`, laid out as the train graph's (batch, seq) positions. */
   private feeds(
     idx: readonly number[],
@@ -420,7 +422,7 @@ export class GrpoStep {
     ref: readonly (readonly number[])[] | null,
   ): Record<string, Tensor> {
     const B = idx.length;
-    const T = Math.max(...idx.map((i) => rows[i]!.seq.ids.length)) - 1;
+    const { T, from: starts } = this.layout(idx, rows);
     const mask = new Float32Array(B * T);
     const oldLp = new Float32Array(B * T);
     const refLp = new Float32Array(B * T);
@@ -428,7 +430,7 @@ export class GrpoStep {
     idx.forEach((i, b) => {
       const r = rows[i]!;
       adv[b] = r.advantage;
-      const from = b * T + r.promptLength - 1;
+      const from = starts[b]!;
       for (let j = 0; j < r.n; j++) {
         mask[from + j] = 1;
         oldLp[from + j] = old[i]![j]!;

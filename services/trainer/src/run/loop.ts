@@ -39,7 +39,7 @@ import { loadRunData, prepareBaseModel, type RunData } from './setup.js';
 import { mean, summariseRewards, zeroStdFraction } from './stats.js';
 import {
   type AlgorithmFactory,
-  type AlgorithmSpec,
+  DEFAULT_ALGORITHM,
   dynamicSamplingOf,
   type Group,
   PolicyStepRunner,
@@ -100,9 +100,11 @@ export function chatPromptIds(tokenizer: HfTokenizer, prompt: string): number[] 
   return tokenizer.encode(text, { addSpecialTokens: false });
 }
 
-/** Prompts of a step's first sampling round: `rolloutBatch` (dynamic sampling), else `batch`. */
-const firstRoundPrompts = (spec: StageSpec) =>
-  spec.type === 'sft' ? spec.batch : (spec.rolloutBatch ?? spec.batch);
+/**
+ * Examples a step starts from: SFT examples, or the prompts of an RL step's first sampling round
+ * (`rolloutBatch`, which parseRunConfig allows only on grpo stages with dynamic sampling).
+ */
+const firstRoundPrompts = (spec: StageSpec) => spec.rolloutBatch ?? spec.batch;
 
 /** Sampling of grpo and rejection_sampling stages: the stage's settings over the defaults. */
 function rlSampling(spec: StageSpec) {
@@ -113,7 +115,6 @@ function rlSampling(spec: StageSpec) {
 export const EVAL_CHUNK = 64;
 export const SYNC_DIR = 'sync';
 export const PLOT_FILE = 'plot.svg';
-const DEFAULT_ALGORITHM: AlgorithmSpec = { name: 'grpo' };
 
 export const stageName = (s: StageSpec, i: number) => s.name ?? `${i}-${s.type}`;
 export const stageSteps = (s: StageSpec) => (s.type === 'eval' ? 0 : s.steps);

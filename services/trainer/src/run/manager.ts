@@ -22,7 +22,7 @@ import {
 import { exists, writeFileAtomic } from './atomic.js';
 import { RunLoop, type StageEvent, totalSteps } from './loop.js';
 import { HttpRunServices, type RunServices } from './services.js';
-import { type AlgorithmFactory, dynamicSamplingOf } from './step.js';
+import { type AlgorithmFactory, DEFAULT_ALGORITHM, dynamicSamplingOf } from './step.js';
 
 export const CONFIG_FILE = 'config.json';
 export const RUN_FILE = 'run.json';
@@ -313,7 +313,7 @@ export function parseRunConfig(raw: unknown): RunConfig {
     const field = `stages[${i}].rolloutBatch`;
     let dynamic = false;
     try {
-      dynamic = s.type === 'grpo' && dynamicSamplingOf(s.algorithm ?? { name: 'grpo' }).enabled;
+      dynamic = s.type === 'grpo' && dynamicSamplingOf(s.algorithm ?? DEFAULT_ALGORITHM).enabled;
     } catch {
       // A bad algorithm is reported when its stage starts, with the algorithm's own field.
     }

@@ -53,6 +53,9 @@ export interface AlgorithmSpec {
   overrides?: Record<string, unknown>;
 }
 
+/** The algorithm of a grpo stage that names none. */
+export const DEFAULT_ALGORITHM: AlgorithmSpec = { name: 'grpo' };
+
 /** A stage's algorithm as libs/grpo's config input: the preset `name` with its overrides. */
 export function algorithmConfigInput(a: AlgorithmSpec): AlgorithmConfigInput {
   return { ...(a.overrides ?? {}), preset: a.name as PresetName } as AlgorithmConfigInput;
@@ -268,7 +271,7 @@ export class PolicyStepRunner implements StepRunner {
     if (!(await exists(file))) return;
     const { tensors, stepCount } = await readOptimizerFile(file);
     if (kind === 'sft') loadPolicyTrainerState(await this.ensureSft(), { tensors, stepCount });
-    else (await this.ensureAlgo(algorithm ?? { name: 'grpo' })).loadOptimizerState({ tensors, stepCount });
+    else (await this.ensureAlgo(algorithm ?? DEFAULT_ALGORITHM)).loadOptimizerState({ tensors, stepCount });
   }
 
   async release(): Promise<void> {
