@@ -85,6 +85,12 @@ test('memory the isolate limit does not see (a 1e9-slot fill) is stopped by the 
   assert.ok(r.wallMs < 30_000);
 });
 
+test('process.version in the sandbox is the version of the Node that runs it', async () => {
+  const r = await pool.run({ code: 'console.log(process.version, process.versions.node)' });
+  assert.equal(r.status, 'ok');
+  assert.equal(r.stdout, `${process.version} ${process.versions.node}\n`);
+});
+
 test('a bad rssSlackMb is rejected naming the option', () => {
   assert.throws(
     () => new SandboxPool({ workers: 1, rssSlackMb: 2 }),
