@@ -144,7 +144,11 @@ test('the Dockerfile installs prebuilt natives in a builder stage without a comp
   const stages = [...df.matchAll(/^FROM (\S+) AS (\S+)$/gm)].map((m) => m[2]);
   assert.deepEqual(stages, ['builder', 'runtime-cuda', 'runtime'], 'runtime is the last, default target');
   const builder = df.slice(df.indexOf('AS builder'), df.indexOf('AS runtime-cuda'));
-  assert.doesNotMatch(builder, /apt-get install/, 'isolated-vm 6.2 installs prebuilt: no compiler in the builder');
+  assert.doesNotMatch(
+    builder,
+    /apt-get install/,
+    'isolated-vm 6.2 installs prebuilt: no compiler in the builder',
+  );
   assert.match(builder, /npm ci/);
   assert.match(builder, /npm run build/);
   assert.match(builder, /npm prune --omit=dev/);
