@@ -75,11 +75,15 @@ function lastBoxGroup(boxes: Box[], text: string): { s: string; count: number } 
 }
 
 /**
- * The contents of every complete top-level box (not nested in another box), in order, with
- * repeated contents kept once: `\boxed{2} for (i) and \boxed{-5} for (ii)` → `['2', '-5']`.
+ * The last box (as `lastBoxed` reads it) and the contents of every complete top-level box (not
+ * nested in another box), in order, with repeated contents kept once:
+ * `\boxed{2} for (i) and \boxed{-5} for (ii)` → last `-5`, all `['2', '-5']`. Null without a box.
  */
-export function allBoxed(text: string): string[] {
-  return topLevel(findBoxes(text), text);
+export function boxedAnswers(text: string): { last: string; all: string[] } | null {
+  if (!text.includes('\\boxed') && !text.includes('\\fbox')) return null;
+  const boxes = findBoxes(text);
+  const group = lastBoxGroup(boxes, text);
+  return group && { last: group.s, all: topLevel(boxes, text) };
 }
 
 function topLevel(boxes: Box[], text: string): string[] {

@@ -11,7 +11,7 @@
  *  6. fallback (param `lastNumberFallback`): whichever comes last of the last inline/display
  *     math block and the last number.
  */
-import { allBoxed, lastBoxed, referenceBoxed, unclosedBoxed } from './boxes.js';
+import { boxedAnswers, referenceBoxed, unclosedBoxed } from './boxes.js';
 import { normalizeAnswer } from './normalize.js';
 import { afterPhrase } from './phrases.js';
 
@@ -223,12 +223,13 @@ export function extractAnswer(text: string, options: ExtractOptions): Extracted 
     const inner = extractAnswer(tag, { ...options, whole: 'text' });
     return inner && { ...inner, method: inner.method === 'whole' ? 'answer_tag' : inner.method };
   }
-  const boxed = lastBoxed(text);
+  const found = boxedAnswers(text);
+  const boxed = found?.last;
   // "\boxed{255} … Final Answer: The final answer is $10,455$.": a final-answer statement
   // after the last box, with a clean answer, is the later word (Math-Verify gives both the
   // same priority and takes the last). The phrase is only searched for when "final answer"
   // follows the last box.
-  if (boxed?.trim()) {
+  if (found && boxed?.trim()) {
     const boxAt = Math.max(text.lastIndexOf('\\boxed'), text.lastIndexOf('\\fbox'));
     const tail = text.slice(boxAt);
     const finalAt = /final answer/i.exec(tail)?.index ?? -1;
@@ -237,9 +238,8 @@ export function extractAnswer(text: string, options: ExtractOptions): Extracted 
       if (phrase !== null && readsAsAnswer(phrase)) return { answer: phrase, method: 'phrase' };
     }
     if (options.reference) return { answer: referenceBoxed(text)!.trim(), method: 'boxed' };
-    const boxes = allBoxed(text);
     const out: Extracted = { answer: boxed.trim(), method: 'boxed' };
-    if (boxes.length > 1) out.boxes = boxes;
+    if (found.all.length > 1) out.boxes = found.all;
     return out;
   }
   const open = unclosedBoxed(text, options.maxWholeChars ?? MAX_WHOLE_CHARS, options.reference === true);

@@ -178,9 +178,11 @@ const CONJUNCTION_WORD = /^(?:or|and|或|或者|和|以及|и|или|oder|ou|o|y
 export function normalizeAnswer(raw: string): Normalized {
   // Our map first (NFKC would turn x² into x2 and ½ into 1⁄2), then NFKC for full-width forms.
   let s = raw;
-  for (const [re, rep] of UNICODE) s = s.replace(re, rep);
+  // Plain ASCII (most answers) needs neither the map nor NFKC.
+  const ascii = !/[^\x00-\x7f]/.test(s);
+  if (!ascii) for (const [re, rep] of UNICODE) s = s.replace(re, rep);
   // Over-escaped LaTeX from JSON or Python sources (`\\frac`): a row break is never glued to a word.
-  s = s.normalize('NFKC');
+  if (!ascii) s = s.normalize('NFKC');
   // Over-escaped LaTeX from JSON or Python sources (`\\frac`, rows `\\\\`): a row break is
   // never glued to a word.
   if (/(?<!\\)\\\\[a-zA-Z]/.test(s)) s = s.replace(/\\\\\\\\/g, '\\\\');
@@ -220,9 +222,9 @@ export function normalizeAnswer(raw: string): Normalized {
     joined = true;
     return ',';
   };
+  s = s.replace(/,?\s(?:or|and|或|和|oder|und|ou|et|или|أو|या|और|또는)\s/gi, conj);
+  if (!ascii) s = s.replace(/或者|或|以及|または/g, conj);
   s = s
-    .replace(/,?\s(?:or|and|或|和|oder|und|ou|et|или|أو|या|और|또는)\s/gi, conj)
-    .replace(/\s*(?:或者|或|以及|または)\s*/g, conj)
     // `(11,7)or(7,11)`, `1orW(x)=-1`: a glued "or" between brackets, or before a function value.
     .replace(/(?<=[)\]}])\s*(?:or|and)\s*(?=[([{])|(?<=[\d)}])\s*or\s*(?=[a-zA-Z]\()/gi, conj)
     .replace(/,(?:\s*,)+/g, ',');
@@ -249,7 +251,7 @@ export function normalizeAnswer(raw: string): Normalized {
   }
   // Trailing unit words after a number: `18 dollars`, `5 cm^2`, `3 square feet`.
   for (let k = 0; k < 6; k++) {
-    const m = UNIT_WORDS.exec(s);
+    const m = (ascii ? ASCII_UNIT_WORDS : UNIT_WORDS).exec(s);
     if (
       !m ||
       m[1]!.split(/\s+/).some((w) => MATH_WORDS.has(w.toLowerCase())) ||
@@ -279,6 +281,8 @@ const UNIT_WORDS = new RegExp(
   String.raw`(?<=[\d%)}°]|\d\s)\s*(${UNIT_WORD}(?:\s+${UNIT_WORD}){0,2})(?:\s*\^\s*\{?\d\}?)?\.?$`,
   'u',
 );
+
+const ASCII_UNIT_WORDS = /(?<=[\d%)}°]|\d\s)\s*([a-zA-Z]{2,}(?:\s+[a-zA-Z]{2,}){0,2})(?:\s*\^\s*\{?\d\}?)?\.?$/;
 
 /** Words, not an expression: some word of 3+ letters that is no function name, or any non-Latin letter. */
 function isTextAnswer(words: string): boolean {
