@@ -282,7 +282,8 @@ const UNIT_WORDS = new RegExp(
   'u',
 );
 
-const ASCII_UNIT_WORDS = /(?<=[\d%)}°]|\d\s)\s*([a-zA-Z]{2,}(?:\s+[a-zA-Z]{2,}){0,2})(?:\s*\^\s*\{?\d\}?)?\.?$/;
+const ASCII_UNIT_WORDS =
+  /(?<=[\d%)}°]|\d\s)\s*([a-zA-Z]{2,}(?:\s+[a-zA-Z]{2,}){0,2})(?:\s*\^\s*\{?\d\}?)?\.?$/;
 
 /** Words, not an expression: some word of 3+ letters that is no function name, or any non-Latin letter. */
 function isTextAnswer(words: string): boolean {
