@@ -3,6 +3,7 @@ import { boundSymbols, type Complex, exact, numeric, symbols } from './evaluate.
 import { type Budget, RANDOM_POINTS } from './limits.js';
 import { foldMatrix, vectorOf } from './matrix-fold.js';
 import * as Q from './rational.js';
+import { MIN_ROUNDED_DIGITS, statedDecimal, terminates } from './rounding.js';
 
 /**
  * Equivalence of a gold answer and a prediction, both parsed. Returns the name of the rule
@@ -22,9 +23,6 @@ export interface CompareOptions {
   /** A decimal equals an exact value it correctly rounds (rule `rounded`). */
   roundedDecimals: boolean;
 }
-
-/** Fewest significant digits a decimal must state for the rule `rounded` (`0.67` for 2/3, not `0.7`). */
-export const MIN_ROUNDED_DIGITS = 2;
 
 type Rule = string | null;
 
@@ -442,24 +440,6 @@ function settle(n: Node): Node {
 function approxSides(n: Node): Node[] | null {
   if (n.t !== 'rel' || !n.ops.includes('~') || isName(n.a[0]!)) return null;
   return n.ops.every((o) => o === '=' || o === '~') ? n.a : null;
-}
-
-/** The value, places and significant digits of a decimal literal (`-0.67`), or null. */
-function statedDecimal(n: Node): { v: number; dp: number; sig: number } | null {
-  if (n.t === 'num' && n.dp) return { v: Q.toNumber(n.v), dp: n.dp, sig: n.sig ?? 0 };
-  if (n.t === 'neg') {
-    const s = statedDecimal(n.a);
-    return s && { ...s, v: -s.v };
-  }
-  return null;
-}
-
-/** Does the decimal expansion of q end (its denominator has no prime but 2 and 5)? */
-function terminates(q: Q.Rational): boolean {
-  let d = q.d < 0n ? -q.d : q.d;
-  while (d % 2n === 0n) d /= 2n;
-  while (d % 5n === 0n) d /= 5n;
-  return d === 1n;
 }
 
 /** `g(x)` and `g(t)` (a one-letter function of a one-letter argument): the argument renamed, or null. */
