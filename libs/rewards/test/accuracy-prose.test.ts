@@ -119,6 +119,8 @@ test('digits of other scripts are read as digits', () => {
       ['3.5', 'الناتج ٣٫٥', 'ok'],
       ['24', 'उत्तर: २४', 'ok'],
       ['2400', '一共走了２４００米', 'ok'],
+      ['2400', 'الناتج ٢٬٤٠٠', 'ok'],
+      ['2400', 'Il a donc parcouru 2\u202f400 m.', 'ok'],
     ]),
     [],
   );

@@ -112,7 +112,9 @@ export function mathBlocks(text: string): { s: string; start: number; end: numbe
 }
 
 // `2,74` (a decimal comma, one or two digits after it) is kept whole; verify.ts reads it.
-const NUMBER = /(?<![a-zA-Z\d.])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+|,\d{1,2}(?![\d,]))?(?:\s*\/\s*\d+)?%?/g;
+// Thousands are grouped by commas or by the no-break spaces of French typography (`2 400`).
+const NUMBER =
+  /(?<![a-zA-Z\d.])-?(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?:[\u00A0\u202F]\d{3})+|\d+)(?:\.\d+|,\d{1,2}(?![\d,]))?(?:\s*\/\s*\d+)?%?/g;
 // A fraction or root written in LaTeX inside prose, outside math delimiters: `(\frac{3}{7})`.
 const BARE_LATEX =
   /-?\\[dtc]?frac\s*(?:\{[^{}$\n]{1,60}\}|\d)\s*(?:\{[^{}$\n]{1,60}\}|\d)|-?\d*\\sqrt\s*(?:\{[^{}$\n]{1,60}\}|\d+)/g;

@@ -92,8 +92,8 @@ function repeatingDecimal(s: string): string {
 /** Placeholder for the LaTeX row break `\\\\` while spacing commands are removed. */
 const ROW = '\u0000';
 
-/** Arabic-Indic, Persian, Devanagari and full-width digits, and the Arabic decimal point. */
-const OTHER_DIGITS = /[\u0660-\u0669\u06F0-\u06F9\u0966-\u096F\uFF10-\uFF19\u066B]/g;
+/** Arabic-Indic, Persian, Devanagari and full-width digits, the Arabic decimal point and thousands sign. */
+const OTHER_DIGITS = /[\u0660-\u0669\u06F0-\u06F9\u0966-\u096F\uFF10-\uFF19\u066B\u066C]/g;
 const DIGIT_BASES = [0x0660, 0x06f0, 0x0966, 0xff10];
 
 /** `٤٥` → `45`, `２４００` → `2400`, `٣٫٥` → `3.5`: digits of other scripts as ASCII, same length. */
@@ -102,6 +102,7 @@ export function asciiDigits(s: string): string {
   return s.replace(OTHER_DIGITS, (c) => {
     const code = c.charCodeAt(0);
     if (code === 0x066b) return '.';
+    if (code === 0x066c) return ',';
     const base = DIGIT_BASES.find((b) => code >= b && code <= b + 9)!;
     return String(code - base);
   });
