@@ -92,6 +92,10 @@ test('several boxes in a completion match a gold that lists them', () => {
       ['2, -5', String.raw`(i) gives \boxed{-5}. For (ii) we find \boxed{2}.`, 'wrong'],
       ['-5', String.raw`first \boxed{2}, then correcting: \boxed{-5}`, 'ok'],
       ['2', String.raw`\boxed{2} for (i) and \boxed{-5} for (ii)`, 'wrong'],
+      ['1, 2', 'The answer is $1$ and $2$.', 'ok'],
+      ['3, 5', 'The solutions are $x=3$ and $x=5$.', 'ok'],
+      ['5', 'The solutions are $x=3$ and $x=5$.', 'ok'],
+      ['3, 5', 'We get $x=3$. Then $x=5$.', 'wrong'],
     ]),
     [],
   );
@@ -172,6 +176,7 @@ test('prose inside a math block gives its number', () => {
     check([
       ['7', '$so roughly 7$', 'ok'],
       ['7', 'the count is $about 7 items$ in total', 'ok'],
+      ['5', String.raw`$\text{The answer is } 5$`, 'ok'],
       ['ab + cd', '$ab + cd$', 'ok'],
       [
         String.raw`\begin{pmatrix}1 & 0\\ 0 & 1\end{pmatrix}`,

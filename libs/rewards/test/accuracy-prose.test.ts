@@ -132,6 +132,8 @@ test('conjunctions of other languages between answers form a list', () => {
       ['2, 3', 'x=2或x=3', 'ok'],
       ['2, 3', '2 или 3', 'ok'],
       ['2, 3', '2 et 3', 'ok'],
+      ['3, 5', '所以答案是 $x=3$ 或 $x=5$。', 'ok'],
+      ['3, 5', 'Ответ: $x=3$ или $x=5$.', 'ok'],
     ]),
     [],
   );

@@ -30,8 +30,12 @@ export type ExtractMethod =
 export interface Extracted {
   answer: string;
   method: ExtractMethod;
-  /** Every top-level box of the text, in order, when it has two or more (method `boxed`). */
-  boxes?: string[];
+  /**
+   * Several answers the text may hold, in order, when there are two or more: every top-level
+   * box (method `boxed`), or the run of math blocks joined by commas or and/or that the
+   * fallback's last block ends (method `latex`). verify.ts tries them against a gold list.
+   */
+  parts?: string[];
 }
 
 export interface ExtractOptions {
@@ -147,6 +151,20 @@ function lastMathOrNumber(text: string): string | null {
   return num?.s ?? null;
 }
 
+/** Only a comma or a conjunction between two math blocks: `$x=3$ and $x=5$`, `$1$, $2$ 或 $3$`. */
+const BLOCK_GLUE = /^[\s,;，、]*(?:(?:and|or|или|и|et|ou|und|oder|或者|或|和|以及)[\s,]*)?$/;
+
+/** The math blocks that end the text and are joined only by commas or conjunctions, in order. */
+function lastBlockRun(text: string): string[] {
+  const blocks = mathBlocks(text).filter((b) => b.s);
+  const run: string[] = [];
+  for (let i = blocks.length - 1; i >= 0 && run.length < 20; i--) {
+    if (run.length && !BLOCK_GLUE.test(text.slice(blocks[i]!.end, blocks[i + 1]!.start))) break;
+    run.unshift(blocks[i]!.s);
+  }
+  return run;
+}
+
 /**
  * A math block that holds prose, `$so roughly 7$`: outside `\text{}` and commands, two or
  * more words (function names aside), one of them of four or more letters (`ab + cd` is math).
@@ -241,7 +259,7 @@ export function extractAnswer(text: string, options: ExtractOptions): Extracted 
     }
     if (options.reference) return { answer: referenceBoxed(text)!.trim(), method: 'boxed' };
     const out: Extracted = { answer: boxed.trim(), method: 'boxed' };
-    if (found.all.length > 1) out.boxes = found.all;
+    if (found.all.length > 1) out.parts = found.all;
     return out;
   }
   const open = unclosedBoxed(text, options.maxWholeChars ?? MAX_WHOLE_CHARS, options.reference === true);
@@ -267,7 +285,13 @@ export function extractAnswer(text: string, options: ExtractOptions): Extracted 
     return { answer: trimmed, method: 'whole' };
   if (options.lastNumberFallback) {
     const s = lastMathOrNumber(text);
-    if (s !== null) return { answer: s, method: /^-?[\d,\s./%]+$/.test(s) ? 'last_number' : 'latex' };
+    if (s === null) return null;
+    const out: Extracted = { answer: s, method: /^-?[\d,\s./%]+$/.test(s) ? 'last_number' : 'latex' };
+    if (out.method === 'latex') {
+      const run = lastBlockRun(text);
+      if (run.length > 1 && run[run.length - 1] === s) out.parts = run;
+    }
+    return out;
   }
   return null;
 }

@@ -40,6 +40,10 @@ const PHRASE = new RegExp(
   'giu',
 );
 
+/** A math block at the sticky position, after an optional comma or conjunction (group 1). */
+const MATH_AT =
+  /\s*((?:[,;，、]|\s(?:and|or|или|и|et|ou|und|oder|y|o)\s|或者|或|和|以及)?)\s*(?:\$\$([^$]+)\$\$|\$((?:\\\$|[^$])+)\$|\\\(([\s\S]+?)\\\)|\\\[([\s\S]+?)\\\])/y;
+
 /** Text after the last answer phrase up to the end of its sentence (a math block right after it whole). */
 export function afterPhrase(text: string): string | null {
   let last: RegExpExecArray | null = null;
@@ -52,12 +56,22 @@ export function afterPhrase(text: string): string | null {
     last = m;
   }
   if (!last) return null;
-  const rest = text.slice(last.index + last[0].length, last.index + last[0].length + 2000);
-  // A math block right after the phrase is the answer.
-  const math = /^\s*(?:\$\$([^$]+)\$\$|\$((?:\\\$|[^$])+)\$|\\\(([\s\S]+?)\\\)|\\\[([\s\S]+?)\\\])/.exec(
-    rest,
-  );
-  if (math) return (math[1] ?? math[2] ?? math[3] ?? math[4])!.trim();
+  // `$\text{The answer is } 5$`: the phrase sat in a `\text{}` of a math block.
+  let rest = text.slice(last.index + last[0].length, last.index + last[0].length + 2000);
+  if (/^\s*\}/.test(rest)) rest = rest.replace(/^\s*\}\s*/, '').replace(/^([^$\n]*)\$/, '$1');
+  // A math block right after the phrase is the answer; blocks joined by and/or or commas
+  // are one list: `is $1$ and $2$`, `是 $x=3$ 或 $x=5$`.
+  const blocks: string[] = [];
+  let conjunction = false;
+  for (let at = 0; blocks.length < 20; ) {
+    MATH_AT.lastIndex = at;
+    const m = MATH_AT.exec(rest);
+    if (!m || (blocks.length === 0 && m[1])) break;
+    conjunction ||= /[^\s,;，、]/.test(m[1] ?? '');
+    blocks.push((m[2] ?? m[3] ?? m[4] ?? m[5])!.trim());
+    at = m.index + m[0].length;
+  }
+  if (blocks.length) return blocks.join(conjunction ? ' and ' : ', ');
   const line = rest.split(/\n/)[0]!;
   // End at a sentence end (a period not inside a number; 。 । ۔).
   const end = /\.(?!\d)\s|\.$|[。।۔]/.exec(line);

@@ -1,7 +1,7 @@
 import type { Node } from './ast.js';
 import { show } from './ast.js';
 import { Comparer } from './compare.js';
-import { type ExtractMethod, extractAnswer } from './extract.js';
+import { type Extracted, type ExtractMethod, extractAnswer } from './extract.js';
 import { parseLatex } from './latex-parser.js';
 import { Budget, DEFAULT_MAX_ANSWER_CHARS, DEFAULT_TIMEOUT_MS, ParseError, TimeoutError } from './limits.js';
 import { asciiDigits, normalizeAnswer } from './normalize.js';
@@ -116,22 +116,24 @@ function decimalComma(g: Side, p: Side, comparer: Comparer, budget: Budget): str
 }
 
 /**
- * `\boxed{2} for (i) and \boxed{-5} for (ii)` against the gold `2, -5`: when the last box alone
- * does not match a gold list of n answers, the last n boxes of the completion, in order, are
- * tried as one list. Returns the prediction and rule when they match, else null.
+ * `\boxed{2} for (i) and \boxed{-5} for (ii)` (or `$x=3$ and $x=5$` at the end) against the
+ * gold `2, -5`: when the extracted answer alone does not match a gold list of n answers, the
+ * last n parts (boxes, or math blocks joined by commas or and/or), in order, are tried as one
+ * list. Returns the prediction and rule when they match, else null.
  */
-function severalBoxes(
+function severalParts(
   gold: Node,
-  boxes: string[] | undefined,
+  p: Extracted,
   comparer: Comparer,
   budget: Budget,
 ): Pick<VerifyResult, 'prediction' | 'predictionMethod' | 'rule'> | null {
   const n = gold.t === 'list' || gold.t === 'set' ? gold.a.length : 0;
-  if (!boxes || n < 2 || boxes.length < n) return null;
-  const prediction = boxes.slice(-n).join(', ');
-  const side = prepare(prediction, 'boxes', budget);
+  if (!p.parts || n < 2 || p.parts.length < n) return null;
+  const prediction = p.parts.slice(-n).join(', ');
+  const method: ExtractMethod = p.method === 'boxed' ? 'boxes' : p.method;
+  const side = prepare(prediction, method, budget);
   const rule = side.node && comparer.equal(gold, side.node);
-  return rule ? { prediction, predictionMethod: 'boxes', rule } : null;
+  return rule ? { prediction, predictionMethod: method, rule } : null;
 }
 
 /**
@@ -201,8 +203,8 @@ export function verifyMath(gold: string, prediction: string, options: VerifyOpti
     );
     const rule = comparer.equal(gs.node, ps.node) ?? decimalComma(gs, ps, comparer, budget);
     if (rule) return { ...out, status: 'ok', rule };
-    const boxes = severalBoxes(gs.node, p.boxes, comparer, budget);
-    if (boxes) return { ...out, ...boxes, status: 'ok' };
+    const several = severalParts(gs.node, p, comparer, budget);
+    if (several) return { ...out, ...several, status: 'ok' };
     return { ...out, status: 'wrong', reason: 'not_equal' };
   } catch (e) {
     if (e instanceof TimeoutError) return { ...out, status: 'error', reason: 'timeout' };
