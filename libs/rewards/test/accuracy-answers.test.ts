@@ -44,6 +44,8 @@ test('a decimal equals an exact value when it is that value correctly rounded', 
       [String.raw`-\sqrt2`, '\\boxed{-1.41}', 'ok', 'rounded'],
       ['0.6667', String.raw`\boxed{\frac{2}{3}}`, 'ok', 'rounded'],
       [String.raw`\frac{200}{3}\%`, String.raw`\boxed{66.67\%}`, 'ok', 'rounded'],
+      [String.raw`\frac{2}{3}`, String.raw`\boxed{66.67\%}`, 'ok', 'rounded'],
+      [String.raw`\frac{2}{3}`, String.raw`\boxed{66.66\%}`, 'wrong'],
     ]),
     [],
   );
@@ -163,6 +165,7 @@ test('a trailing backslash and a box closed by an escaped brace are read', () =>
   assert.deepEqual(
     check([
       ['42', 'The answer is 42\\', 'ok'],
+      ['42', 'The answer is 42\\\\', 'ok'],
       ['42', '\\boxed{42\\}', 'ok'],
       ['42', '\\boxed{42\\', 'ok'],
       ['42', 'so \\boxed{42', 'unparseable'],

@@ -28,6 +28,7 @@ type Rule = string | null;
 
 const INF: Node = { t: 'const', name: 'inf' };
 const NEG_INF: Node = { t: 'neg', a: INF };
+const HUNDRED: Node = { t: 'num', v: { n: 100n, d: 1n } };
 
 /** `a ± b` is the two answers a + b and a - b. */
 function expandPm(n: Node): Node {
@@ -336,6 +337,11 @@ export class Comparer {
     if (this.#o.roundedDecimals) {
       if (this.#rounded(g, p)) return 'rounded';
       if (g.t === 'pct' && p.t === 'pct' && this.#rounded(g.a, p.a)) return 'rounded';
+      // `66.67\%` for 2/3: the percentage is the rounded value times 100.
+      if (p.t === 'pct' && g.t !== 'pct' && this.#rounded({ t: 'mul', a: [g, HUNDRED] }, p.a))
+        return 'rounded';
+      if (g.t === 'pct' && p.t !== 'pct' && this.#rounded(g.a, { t: 'mul', a: [p, HUNDRED] }))
+        return 'rounded';
     }
     if (!this.#o.strictPercent) {
       // Math-Verify and most graders accept `50%` for `50` and for `0.5`.

@@ -241,8 +241,8 @@ export function normalizeAnswer(raw: string): Normalized {
     const before = s;
     s = s
       .replace(/[.,;:?。।۔؟]$/u, '')
-      // A dangling backslash at the end: `42\`.
-      .replace(/(?<!\\)\\$/, '')
+      // A dangling backslash or row break at the end: `42\`, `42\\`.
+      .replace(/(?<!\\)\\$|\u0000$/, '')
       // Markdown bold around the answer: `**45**`.
       .replace(/^\*\*|\*\*$/, '')
       .replace(/^\\approx\s*/, '')
