@@ -92,13 +92,14 @@ function repeatingDecimal(s: string): string {
 /** Placeholder for the LaTeX row break `\\\\` while spacing commands are removed. */
 const ROW = '\u0000';
 
-/** Arabic-Indic, Persian, Devanagari and full-width digits, the Arabic decimal point and thousands sign. */
-const OTHER_DIGITS = /[\u0660-\u0669\u06F0-\u06F9\u0966-\u096F\uFF10-\uFF19\u066B\u066C]/g;
-const DIGIT_BASES = [0x0660, 0x06f0, 0x0966, 0xff10];
+/** Arabic-Indic, Persian, Devanagari, Bengali, Thai and full-width digits, the Arabic decimal point and thousands sign. */
+const OTHER_DIGITS =
+  /[\u0660-\u0669\u06F0-\u06F9\u0966-\u096F\u09E6-\u09EF\u0E50-\u0E59\uFF10-\uFF19\u066B\u066C]/g;
+const DIGIT_BASES = [0x0660, 0x06f0, 0x0966, 0x09e6, 0x0e50, 0xff10];
 
 /** `٤٥` → `45`, `２４００` → `2400`, `٣٫٥` → `3.5`: digits of other scripts as ASCII, same length. */
 export function asciiDigits(s: string): string {
-  if (!/[\u0660-\u06F9\u0966-\u096F\uFF10-\uFF19]/.test(s)) return s;
+  if (!/[\u0660-\u06F9\u0966-\u096F\u09E6-\u09EF\u0E50-\u0E59\uFF10-\uFF19]/.test(s)) return s;
   return s.replace(OTHER_DIGITS, (c) => {
     const code = c.charCodeAt(0);
     if (code === 0x066b) return '.';
