@@ -116,6 +116,7 @@ test('a gold with several boxes or \\text{ and } lists several answers', () => {
       [String.raw`\boxed{2} \text{ and } \boxed{-5}`, '\\boxed{-5, 2}', 'ok'],
       [String.raw`2 \text{ and } -5`, '\\boxed{-5, 2}', 'ok'],
       [String.raw`\boxed{5} so $\boxed{5}$`, '\\boxed{5}', 'ok'],
+      [String.raw`For (i) $\boxed{2}$, for (ii) $\boxed{-5}$, so: $\boxed{2, -5}$`, '\\boxed{2, -5}', 'ok'],
     ]),
     [],
   );

@@ -86,6 +86,7 @@ export function boxedAnswers(text: string): { last: string; all: string[] } | nu
   return group && { last: group.s, all: topLevel(boxes, text) };
 }
 
+/** Contents of the complete boxes not nested in another box, in order, each once. */
 function topLevel(boxes: Box[], text: string): string[] {
   const out: string[] = [];
   let until = -1;
@@ -108,7 +109,9 @@ export function referenceBoxed(text: string): string | null {
   const group = lastBoxGroup(boxes, text);
   if (!group) return null;
   const all = topLevel(boxes, text);
-  return all.length > 1 && group.count < all.length ? all.join(', ') : group.s;
+  // A last box that restates the earlier ones (`\boxed{2} … \boxed{-5} … \boxed{2, -5}`) is the answer.
+  if (all.length <= group.count || all.every((b) => group.s.includes(b))) return group.s;
+  return all.join(', ');
 }
 
 /**
