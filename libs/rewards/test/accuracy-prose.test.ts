@@ -141,6 +141,18 @@ test('conjunctions of other languages between answers form a list', () => {
   );
 });
 
+test('words of another script around the number in a box are dropped', () => {
+  assert.deepEqual(
+    check([
+      ['12', String.raw`\boxed{\text{共 } 12 \text{ 个}}`, 'ok'],
+      ['12', String.raw`\boxed{\text{答案是 } 12}`, 'ok'],
+      ['12', String.raw`\boxed{约 12}`, 'ok'],
+      ['12', String.raw`\boxed{共13个}`, 'wrong'],
+    ]),
+    [],
+  );
+});
+
 test('a word answer in another script stays a word answer', () => {
   assert.equal(verifyMath('北京', '北京').status, 'ok');
   assert.equal(verifyMath('Montag', 'Antwort: Montag').status, 'ok');

@@ -262,6 +262,8 @@ export function normalizeAnswer(raw: string): Normalized {
       break;
     s = s.slice(0, m.index).trim();
   }
+  // Words of another script before a number: `\boxed{\text{共 } 12 \text{ 个}}` → `12`.
+  if (!ascii) s = s.replace(LEADING_FOREIGN, '');
   s = s.replaceAll(ROW, ' \\\\ ');
   const words = s.replace(/[{}]/g, ' ').trim();
   if (/^[\p{L}\p{M}\s'-]+$/u.test(words) && isTextAnswer(words)) {
@@ -283,6 +285,9 @@ const UNIT_WORDS = new RegExp(
   String.raw`(?<=[\d%)}°]|\d\s)\s*(${UNIT_WORD}(?:\s+${UNIT_WORD}){0,2})(?:\s*\^\s*\{?\d\}?)?\.?$`,
   'u',
 );
+
+/** A run of letters of another script than Latin and Greek (with spaces, colons, commas) before a number or math. */
+const LEADING_FOREIGN = /^(?:[^\P{L}a-zA-Z\u0370-\u03ff\u00c0-\u024f]|\p{M}|[\s:：,，])+(?=-?[\d\\(])/u;
 
 const ASCII_UNIT_WORDS =
   /(?<=[\d%)}°]|\d\s)\s*([a-zA-Z]{2,}(?:\s+[a-zA-Z]{2,}){0,2})(?:\s*\^\s*\{?\d\}?)?\.?$/;
