@@ -3,7 +3,7 @@
  * whole text with a stack, so a text of many unclosed boxes stays linear.
  */
 
-interface Box {
+export interface Box {
   /** Index of `\boxed`. */
   start: number;
   /** Index after `\boxed` and its spaces: the `{`, or the token of `\boxed 5`. */
@@ -13,8 +13,10 @@ interface Box {
   spaced: boolean;
 }
 
-function findBoxes(text: string): Box[] {
+/** Every `\boxed`/`\fbox` of the text with its closing brace, in one pass (empty without a box). */
+export function findBoxes(text: string): Box[] {
   const boxes: Box[] = [];
+  if (!text.includes('\\boxed') && !text.includes('\\fbox')) return boxes;
   const re = /\\(?:boxed|fbox)( *)/g;
   for (let m = re.exec(text); m; m = re.exec(text))
     boxes.push({ start: m.index, open: m.index + m[0].length, end: undefined, spaced: m[1]!.length > 0 });
@@ -79,9 +81,7 @@ function lastBoxGroup(boxes: Box[], text: string): { s: string; count: number } 
  * nested in another box), in order, with repeated contents kept once:
  * `\boxed{2} for (i) and \boxed{-5} for (ii)` → last `-5`, all `['2', '-5']`. Null without a box.
  */
-export function boxedAnswers(text: string): { last: string; all: string[] } | null {
-  if (!text.includes('\\boxed') && !text.includes('\\fbox')) return null;
-  const boxes = findBoxes(text);
+export function boxedAnswers(boxes: Box[], text: string): { last: string; all: string[] } | null {
   const group = lastBoxGroup(boxes, text);
   return group && { last: group.s, all: topLevel(boxes, text) };
 }
@@ -104,8 +104,7 @@ function topLevel(boxes: Box[], text: string): string[] {
  * commas, spacing or and/or between them) that group is the answer as `lastBoxed` reads it;
  * otherwise every top-level box, in order: `for (i) \boxed{2}; for (ii) \boxed{-5}` → `2, -5`.
  */
-export function referenceBoxed(text: string): string | null {
-  const boxes = findBoxes(text);
+export function referenceBoxed(boxes: Box[], text: string): string | null {
   const group = lastBoxGroup(boxes, text);
   if (!group) return null;
   const all = topLevel(boxes, text);
@@ -120,8 +119,12 @@ export function referenceBoxed(text: string): string | null {
  * only when it was closed by an escaped brace or a backslash at the very end (`\boxed{42\}`,
  * `\boxed{42\`), not when it was cut short. Null otherwise.
  */
-export function unclosedBoxed(text: string, maxChars: number, reference: boolean): string | null {
-  const boxes = findBoxes(text);
+export function unclosedBoxed(
+  boxes: Box[],
+  text: string,
+  maxChars: number,
+  reference: boolean,
+): string | null {
   if (boxes.length === 0 || boxes.some((b) => b.end !== undefined)) return null;
   const last = boxes[boxes.length - 1]!;
   if (text[last.open] !== '{') return null;

@@ -11,7 +11,7 @@
  *  6. fallback (param `lastNumberFallback`): whichever comes last of the last inline/display
  *     math block and the last number.
  */
-import { boxedAnswers, referenceBoxed, unclosedBoxed } from './boxes.js';
+import { boxedAnswers, findBoxes, referenceBoxed, unclosedBoxed } from './boxes.js';
 import { normalizeAnswer } from './normalize.js';
 import { afterPhrase } from './phrases.js';
 
@@ -243,7 +243,8 @@ export function extractAnswer(text: string, options: ExtractOptions): Extracted 
     const inner = extractAnswer(tag, { ...options, whole: 'text' });
     return inner && { ...inner, method: inner.method === 'whole' ? 'answer_tag' : inner.method };
   }
-  const found = boxedAnswers(text);
+  const boxes = findBoxes(text);
+  const found = boxedAnswers(boxes, text);
   const boxed = found?.last;
   // "\boxed{255} … Final Answer: The final answer is $10,455$.": a final-answer statement
   // after the last box, with a clean answer, is the later word (Math-Verify gives both the
@@ -257,12 +258,17 @@ export function extractAnswer(text: string, options: ExtractOptions): Extracted 
       const phrase = afterPhrase(tail.slice(finalAt));
       if (phrase !== null && readsAsAnswer(phrase)) return { answer: phrase, method: 'phrase' };
     }
-    if (options.reference) return { answer: referenceBoxed(text)!.trim(), method: 'boxed' };
+    if (options.reference) return { answer: referenceBoxed(boxes, text)!.trim(), method: 'boxed' };
     const out: Extracted = { answer: boxed.trim(), method: 'boxed' };
     if (found.all.length > 1) out.parts = found.all;
     return out;
   }
-  const open = unclosedBoxed(text, options.maxWholeChars ?? MAX_WHOLE_CHARS, options.reference === true);
+  const open = unclosedBoxed(
+    boxes,
+    text,
+    options.maxWholeChars ?? MAX_WHOLE_CHARS,
+    options.reference === true,
+  );
   if (open !== null) return { answer: open, method: 'boxed' };
   const phrase = afterPhrase(text);
   if (phrase !== null) {
