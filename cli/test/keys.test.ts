@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { parseApiKeyList } from '@grpo/service-kit';
-import { parseCommand, writeKeyFiles } from '../src/index.js';
+import { main, parseCommand, writeKeyFiles } from '../src/index.js';
 
 const envOf = (text: string) =>
   Object.fromEntries(
@@ -55,4 +55,25 @@ test('keys, --data-root, --model-root and --allow-open parse to their commands a
   });
   assert.throws(() => parseCommand(['serve', 'reward', '--model-root', '/x'], {}), /model-root/);
   assert.throws(() => parseCommand(['serve', 'rollout', '--data-root', '/x'], {}), /data-root/);
+});
+
+test('grpo serve on 0.0.0.0 without keys exits 2 and says how to set them', async () => {
+  const lines: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string) => {
+    lines.push(String(chunk));
+    return true;
+  }) as typeof process.stderr.write;
+  let code: number;
+  try {
+    code = await main(['serve', 'reward', '--host', '0.0.0.0', '--port', '0', '--log-level', 'silent']);
+  } finally {
+    process.stderr.write = write;
+  }
+  assert.equal(code, 2);
+  const text = lines.join('');
+  assert.match(text, /refusing to start: host 0\.0\.0\.0/);
+  assert.match(text, /GRPO_REWARD_API_KEYS/);
+  assert.match(text, /grpo keys/);
+  assert.match(text, /GRPO_REWARD_ALLOW_OPEN=true \(--allow-open\)/);
 });

@@ -4,7 +4,7 @@
 //   npm run soak -- --minutes 10          (defaults: 10 minutes, samples every 5 s, 80% of capacity)
 //
 // Traffic, per request of --batch items, round-robin: math (accuracy + format + language
-// consistency on R1-style completions), code (JS solutions against assert tests, a quarter of
+// consistency on R1-style completions), code (JS solutions against assert tests, half of
 // them hostile: endless loops, memory bombs, deep recursion, escapes from the isolate), format
 // only, language consistency only. Prints a line per sample (RSS of the service and of its
 // sandbox workers, event-loop lag p99/max, requests, errors, worker restarts), then a summary:

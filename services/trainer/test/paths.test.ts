@@ -105,3 +105,15 @@ test('resuming a run whose data now lies outside the roots is refused', async (t
   assert.equal(r.status, 403, JSON.stringify(r.body));
   assert.equal(r.body.error.field, 'data.path');
 });
+
+test('a run name is a label: one made of ../ and slashes still runs in <runsDir>/<generated id>', async (t) => {
+  const { app, runs, data } = await layout(t);
+  const r = await post(app, jsonlConfig(path.join(data, 'train.jsonl'), { name: '../../../etc/evil' }));
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const status = r.body as RunStatus;
+  assert.equal(path.dirname(status.runDir), runs);
+  assert.match(path.basename(status.runDir), /^run-\d{8}-\d{6}-[0-9a-f]{6}$/);
+  const done = await waitForState(app, status.id, ['completed', 'failed']);
+  assert.equal(done.state, 'completed', JSON.stringify(done.error));
+  assert.deepEqual(await fs.readdir(runs), [path.basename(status.runDir)]);
+});

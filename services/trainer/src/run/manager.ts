@@ -148,8 +148,11 @@ export class RunManager {
         );
       }
       config = parseRunConfig(await readConfigFile(path.join(runDir, CONFIG_FILE)));
-      // The roots may have changed since the run was created: its paths are checked again.
-      runConfig = confineRunConfig(config, this.roots);
+      // The roots may have changed since the run was created: its paths are checked again
+      // (not for the operator's own --resume at start).
+      // Its saved runDir is not used (the run lives where `resume` points, e.g. a copy).
+      const { runDir: _saved, ...rest } = config;
+      runConfig = opts.trusted ? config : confineRunConfig(rest as RunConfig, this.roots);
       const meta = await readRunMeta(runDir);
       id = meta?.id ?? path.basename(runDir);
       createdAt = meta?.createdAt ?? createdAt;
