@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { parse } from 'yaml';
+import { keyEnvFiles, newKeySet } from '../cli/src/keys.js';
 import { healthUrl } from '../infra/docker/healthcheck.mjs';
 import { RewardConfig } from '../services/reward/src/config.js';
 import { unknownEnvNames } from './infra-env.js';
@@ -27,6 +28,7 @@ type Service = {
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
   volumes?: string[];
+  env_file?: string[];
   deploy?: { resources?: { limits?: { cpus?: string; memory?: string } } };
 };
 type Compose = { services: Record<string, Service>; volumes?: Record<string, unknown> };
@@ -187,4 +189,34 @@ test('the container healthcheck finds the port of the service PID 1 runs', () =>
   );
   assert.equal(healthUrl(['node', 'x.js'], {}), undefined);
   assert.equal(healthUrl([...argv, 'nope'], {}), undefined);
+});
+
+test('every grpo service reads its API keys from the env file `grpo keys` writes, never from compose itself', () => {
+  const files = keyEnvFiles(newKeySet());
+  for (const name of ['reward', 'rollout', 'trainer'] as const) {
+    const s = compose.services[name]!;
+    assert.deepEqual(s.env_file, [`.keys/${name}.env`]);
+    assert.deepEqual(
+      Object.keys(s.environment ?? {}).filter((k) => /API_KEY/.test(k)),
+      [],
+      `${name}: no keys in the compose file`,
+    );
+    // The generated file sets only names this service reads, and at least one key it accepts.
+    const env = Object.fromEntries(
+      files[name]
+        .split('\n')
+        .filter((l) => l && !l.startsWith('#'))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+    assert.deepEqual(unknownEnvNames(name, env), [], `${name}.env: unknown env names`);
+    assert.ok(env[`GRPO_${name.toUpperCase()}_API_KEYS`], `${name}.env sets the keys it accepts`);
+  }
+  // The trainer sends exactly the keys the other two accept under the name "trainer".
+  const trainerEnv = files.trainer;
+  const sent = (k: string) => new RegExp(`^${k}=(.+)$`, 'm').exec(trainerEnv)![1]!;
+  assert.ok(files.reward.includes(`trainer:${sent('GRPO_TRAINER_REWARD_API_KEY')}`));
+  assert.ok(files.rollout.includes(`trainer:${sent('GRPO_TRAINER_ROLLOUT_API_KEY')}`));
+  // Rollout loads the trainer's checkpoints: it mounts the runs volume and allows it as a model root.
+  assert.ok(compose.services.rollout!.volumes?.includes('runs:/data/runs:ro'));
+  assert.equal(compose.services.rollout!.environment?.GRPO_ROLLOUT_MODEL_ROOT, '/models,/data/runs');
 });

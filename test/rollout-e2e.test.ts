@@ -19,7 +19,10 @@ async function start(
   t: TestContext | null,
   overrides: Record<string, unknown>,
 ): Promise<StartedRolloutServer> {
-  const s = await startRolloutServer({ port: 0, logLevel: 'silent', ...overrides }, { signals: [], env: {} });
+  const s = await startRolloutServer(
+    { port: 0, logLevel: 'silent', modelRoot: tmpdir(), ...overrides },
+    { signals: [], env: {} },
+  );
   t?.after(() => s.close());
   return s;
 }

@@ -22,7 +22,10 @@ let rollout: StartedRolloutServer;
 before(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'grpo-trainer-e2e-'));
   reward = await startRewardServer({ port: 0, logLevel: 'silent', workers: 1 }, { signals: [] });
-  rollout = await startRolloutServer({ port: 0, logLevel: 'silent' }, { signals: [], env: {} });
+  rollout = await startRolloutServer(
+    { port: 0, logLevel: 'silent', modelRoot: tmp },
+    { signals: [], env: {} },
+  );
 });
 
 after(async () => {

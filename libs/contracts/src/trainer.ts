@@ -292,6 +292,20 @@ export const MetricRow = Type.Object(
     timeStepMs: Type.Number(),
     tokens: Type.Integer({ minimum: 0, description: 'Tokens trained on (prompt + completion).' }),
     tokensPerSecond: Type.Number({ description: 'tokens / step time.' }),
+    serviceRetries: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description:
+          'Calls to the rollout/reward services retried during the step (5xx, 429, timeouts, connection errors, malformed replies), with bounded backoff.',
+      }),
+    ),
+    policyResyncs: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description:
+          'Times the weights were pushed again because the rollout service had lost them (a restart); its samples from other weights were discarded.',
+      }),
+    ),
   },
   { title: 'MetricRow' },
 );

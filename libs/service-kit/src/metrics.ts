@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 // Services add metrics with the kit's prom-client so they land in the same registry class.
-export { Counter, Histogram, Registry } from 'prom-client';
+export { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Statuses counted as rejected requests, by the reason label they get. */
 export const REJECT_REASONS: Readonly<Record<number, string>> = {

@@ -8,7 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { accessPlugin } from './access.js';
 import { loadApiKeys } from './api-keys.js';
-import type { KitConfig } from './config.js';
+import { ConfigError, type KitConfig } from './config.js';
 import { installErrorHandlers } from './error-handler.js';
 import { loadSheddingPlugin } from './load-shedding.js';
 import { metricsPlugin } from './metrics.js';
@@ -42,6 +42,34 @@ export interface CreateServerOptions {
   envPrefix?: string;
 }
 
+/** True for hosts only this machine can reach: 127.0.0.0/8, ::1, localhost. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || h === '::ffff:127.0.0.1';
+}
+
+/**
+ * Secure default: a service that listens beyond loopback with no API key refuses to start
+ * unless the operator opted out with allowOpen (`--allow-open`, `<PREFIX>ALLOW_OPEN=true`).
+ */
+export function checkOpenBinding(
+  config: Pick<KitConfig, 'host' | 'allowOpen'>,
+  keyCount: number,
+  envPrefix: string,
+): void {
+  if (keyCount > 0 || config.allowOpen || isLoopbackHost(config.host ?? '127.0.0.1')) return;
+  throw new ConfigError(
+    'allowOpen',
+    `${envPrefix}ALLOW_OPEN`,
+    `refusing to start: host ${config.host} is reachable beyond this machine and no API keys are set. ` +
+      `Set ${envPrefix}API_KEYS (comma-separated, each at least 16 characters; \`npx grpo keys\` prints a set) ` +
+      `or ${envPrefix}API_KEYS_FILE, or run open on purpose with ${envPrefix}ALLOW_OPEN=true (--allow-open).`,
+  );
+}
+
 /** Route schema `security` for routes behind an API key (when keys are configured). */
 export const BEARER_SECURITY: Array<Record<string, string[]>> = [{ bearerAuth: [] }];
 
@@ -67,6 +95,7 @@ export async function createServer(opts: CreateServerOptions): Promise<KitApp> {
   const envPrefix = opts.envPrefix ?? `GRPO_${opts.service.replace(/\W/g, '_').toUpperCase()}_`;
   // Read (and validated) before anything starts, so a bad keys file fails the start.
   const keys = loadApiKeys(config, envPrefix);
+  checkOpenBinding(config, keys.length, envPrefix);
   const fastifyOptions: FastifyServerOptions = {
     logger:
       opts.logger === false

@@ -1,4 +1,4 @@
-import { HttpClient } from '@grpo/clients';
+import { HttpClient, type RetryInfo } from '@grpo/clients';
 import type {
   PutPolicyRequest,
   PutPolicyResponse,
@@ -13,6 +13,8 @@ export interface RunServices {
   rollout(req: RolloutRequest): Promise<RolloutResponse>;
   putPolicy(req: PutPolicyRequest): Promise<PutPolicyResponse>;
   reward(req: RewardsRequest): Promise<RewardsResponse>;
+  /** Retries and weight re-pushes so far (GuardedRunServices); the loop reports each step's share. */
+  readonly stats?: { retries: number; resyncs: number };
 }
 
 export interface HttpRunServicesOptions {
@@ -22,6 +24,12 @@ export interface HttpRunServicesOptions {
   timeoutMs: number;
   rolloutApiKey?: string;
   rewardApiKey?: string;
+  /** Extra attempts per call after a 5xx, 429, timeout or connection error (default 6). */
+  retries?: number;
+  /** First backoff, doubling with full jitter up to maxBackoffMs (defaults 200 and 10 000 ms). */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  onRetry?: (info: RetryInfo) => void;
 }
 
 /**
@@ -34,14 +42,22 @@ export class HttpRunServices implements RunServices {
 
   constructor(o: HttpRunServicesOptions) {
     const key = (k: string | undefined) => (k ? { apiKey: k } : {});
+    const retry = {
+      retries: o.retries ?? 6,
+      backoffMs: o.backoffMs ?? 200,
+      maxBackoffMs: o.maxBackoffMs ?? 10_000,
+      onRetry: o.onRetry,
+    };
     this.rolloutHttp = new HttpClient({
       baseUrl: o.rolloutUrl,
       timeoutMs: o.timeoutMs,
+      ...retry,
       ...key(o.rolloutApiKey),
     });
     this.rewardHttp = new HttpClient({
       baseUrl: o.rewardUrl,
       timeoutMs: o.timeoutMs,
+      ...retry,
       ...key(o.rewardApiKey),
     });
   }
