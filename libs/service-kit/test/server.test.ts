@@ -136,7 +136,7 @@ test('openapi.json lists the routes with their schemas and docs are served', asy
   const app = await buildTestApp();
   t.after(() => app.close());
   const spec = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
-  assert.equal(spec.openapi, '3.0.3');
+  assert.equal(spec.openapi, '3.1.0');
   assert.ok(spec.paths['/echo'].post.requestBody);
   assert.ok(spec.paths['/health']);
   assert.equal(spec.paths['/metrics'], undefined);
