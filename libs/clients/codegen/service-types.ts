@@ -15,7 +15,9 @@ export async function serviceTypesText(
   service: ClientService,
   spec: Record<string, unknown>,
 ): Promise<string> {
-  const ast = await openapiTS(spec as unknown as OpenAPI3, { alphabetize: false });
+  // defaultNonNullable off: a request-body field with a default stays optional in the types
+  // (the service fills it in), also where the body is a shared component.
+  const ast = await openapiTS(spec as unknown as OpenAPI3, { alphabetize: false, defaultNonNullable: false });
   return header(service) + astToString(ast);
 }
 

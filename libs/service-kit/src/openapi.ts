@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { isDeepStrictEqual } from 'node:util';
 import type { SwaggerTransform, SwaggerTransformObject } from '@fastify/swagger';
 import { ErrorBody, OPENAPI_EXAMPLES } from '@grpo/contracts';
 import type { FastifyInstance } from 'fastify';
@@ -157,8 +158,43 @@ export function openApiDocumentTransform(opts: DocumentTransformOptions): Swagge
         }
       }
     }
+    hoistTitledSchemas(doc, schemas);
     return documentObject.openapiObject;
   };
+}
+
+const NOT_SCHEMA_KEYS = new Set(['example', 'examples', 'default', 'const', 'enum']);
+
+/**
+ * Every body schema with a `title` (the contracts name their request and response bodies, e.g.
+ * RunStatus, MetricRow) becomes `#/components/schemas/<title>`, so generators emit one named type
+ * per contract instead of anonymous copies. A title whose schemas differ (a request-body copy with
+ * defaults made optional) stays inline after the first.
+ */
+function hoistTitledSchemas(doc: Json, schemas: Json): void {
+  const visit = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(visit);
+    if (!isObj(node)) return node;
+    for (const [k, v] of Object.entries(node)) if (!NOT_SCHEMA_KEYS.has(k)) node[k] = visit(v);
+    const title = node.title;
+    if (typeof title !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(title)) return node;
+    const have = schemas[title];
+    if (have === undefined) schemas[title] = node;
+    else if (have !== node && !isDeepStrictEqual(have, node)) return node;
+    return { $ref: `#/components/schemas/${title}` };
+  };
+  for (const ops of Object.values((doc.paths ?? {}) as Record<string, Json>)) {
+    for (const op of Object.values(ops)) {
+      if (!isObj(op)) continue;
+      const bodies = [
+        (op.requestBody as Json | undefined)?.content,
+        ...Object.values((op.responses ?? {}) as Record<string, Json>).map((r) => r.content),
+      ];
+      for (const content of bodies)
+        for (const media of Object.values((content ?? {}) as Record<string, Json>))
+          if (isObj(media.schema)) media.schema = visit(media.schema);
+    }
+  }
 }
 
 /**

@@ -119,6 +119,114 @@ export interface components {
                 statusCode: number;
             };
         };
+        /** HealthResponse */
+        HealthResponse: {
+            /** @enum {string} */
+            status: "ok";
+            service: string;
+            version: string;
+            /** @description Seconds since the process started. */
+            uptimeS: number;
+        };
+        /** ReadyResponse */
+        ReadyResponse: {
+            status: "ready" | "not_ready";
+            checks: {
+                [key: string]: {
+                    ok: boolean;
+                    reason?: string;
+                };
+            };
+        };
+        /** RewardsRequest */
+        RewardsRequest: {
+            /** @description Completions to score; the limit is the service config maxItems. */
+            items: {
+                id: string;
+                prompt: string;
+                completion: string;
+                /** @description The reference answer, or an object whose fields the reward functions define ({answer}, code tests). */
+                reference?: string | {
+                    [key: string]: unknown;
+                };
+                /** @description Target language of the reasoning, e.g. en, zh. */
+                language?: string;
+                task?: string;
+            }[];
+            rewards: {
+                name: string;
+                /** @default 1 */
+                weight?: number;
+                params?: {
+                    [key: string]: unknown;
+                };
+            }[];
+        };
+        /** RewardsResponse */
+        RewardsResponse: {
+            results: {
+                id: string;
+                /** @description Sum of weight * score over components; error and not_applicable add 0. */
+                total: number;
+                components: {
+                    name: string;
+                    weight: number;
+                    /** @description Score before weighting; 0 when status is error or not_applicable. */
+                    score: number;
+                    /** @description weight * score, the amount added to total. */
+                    weighted: number;
+                    /** @description ok / wrong / unparseable: the check ran; not_applicable / error: it did not (these count 0). */
+                    status: "ok" | "wrong" | "unparseable" | "not_applicable" | "error";
+                    reason?: string;
+                    details?: {
+                        [key: string]: unknown;
+                    };
+                }[];
+            }[];
+            stats: {
+                items: number;
+                /** @description items * reward functions. */
+                components: number;
+                /** @description Components that ended with status error. */
+                errors: number;
+                /** @description Components that ended with status error, reason timeout. */
+                timeouts: number;
+                /** @description Pool tasks the batch was split into. */
+                chunks: number;
+                /** @description Items re-run one by one after their chunk overran. */
+                retriedItems: number;
+                workers: number;
+                /** @description Wall time spent scoring, in milliseconds. */
+                ms: number;
+            };
+        };
+        /** RewardFunctionsResponse */
+        RewardFunctionsResponse: {
+            functions: {
+                name: string;
+                description: string;
+                kind: "cpu" | "async";
+                /** @description JSON Schema of the params object. */
+                params: unknown;
+            }[];
+        };
+        /** GetRewardRequest */
+        GetRewardRequest: {
+            query: string[];
+            prompts?: string[];
+            labels?: (string | null)[];
+        };
+        /** GetRewardResponse */
+        GetRewardResponse: {
+            /** @description Weighted totals, used as the RL reward. */
+            rewards: number[];
+            /** @description Same as rewards; OpenRLHF uses it for dynamic filtering. */
+            scores: number[];
+            /** @description Per-component scores, one list per reward function, logged by OpenRLHF. */
+            extra_logs: {
+                [key: string]: number[];
+            };
+        };
     };
     responses: never;
     parameters: never;
@@ -151,14 +259,7 @@ export interface operations {
                      *       "uptimeS": 42.5
                      *     }
                      */
-                    "application/json": {
-                        /** @enum {string} */
-                        status: "ok";
-                        service: string;
-                        version: string;
-                        /** @description Seconds since the process started. */
-                        uptimeS: number;
-                    };
+                    "application/json": components["schemas"]["HealthResponse"];
                 };
             };
             /** @description Client error */
@@ -197,15 +298,7 @@ export interface operations {
                      *       }
                      *     }
                      */
-                    "application/json": {
-                        status: "ready" | "not_ready";
-                        checks: {
-                            [key: string]: {
-                                ok: boolean;
-                                reason?: string;
-                            };
-                        };
-                    };
+                    "application/json": components["schemas"]["ReadyResponse"];
                 };
             };
             /** @description Service Unavailable */
@@ -224,15 +317,7 @@ export interface operations {
                      *       }
                      *     }
                      */
-                    "application/json": {
-                        status: "ready" | "not_ready";
-                        checks: {
-                            [key: string]: {
-                                ok: boolean;
-                                reason?: string;
-                            };
-                        };
-                    };
+                    "application/json": components["schemas"]["ReadyResponse"];
                 };
             };
             /** @description Client error */
@@ -276,29 +361,7 @@ export interface operations {
                  *       ]
                  *     }
                  */
-                "application/json": {
-                    /** @description Completions to score; the limit is the service config maxItems. */
-                    items: {
-                        id: string;
-                        prompt: string;
-                        completion: string;
-                        /** @description The reference answer, or an object whose fields the reward functions define ({answer}, code tests). */
-                        reference?: string | {
-                            [key: string]: unknown;
-                        };
-                        /** @description Target language of the reasoning, e.g. en, zh. */
-                        language?: string;
-                        task?: string;
-                    }[];
-                    rewards: {
-                        name: string;
-                        /** @default 1 */
-                        weight?: number;
-                        params?: {
-                            [key: string]: unknown;
-                        };
-                    }[];
-                };
+                "application/json": components["schemas"]["RewardsRequest"];
             };
         };
         responses: {
@@ -347,43 +410,7 @@ export interface operations {
                      *       }
                      *     }
                      */
-                    "application/json": {
-                        results: {
-                            id: string;
-                            /** @description Sum of weight * score over components; error and not_applicable add 0. */
-                            total: number;
-                            components: {
-                                name: string;
-                                weight: number;
-                                /** @description Score before weighting; 0 when status is error or not_applicable. */
-                                score: number;
-                                /** @description weight * score, the amount added to total. */
-                                weighted: number;
-                                /** @description ok / wrong / unparseable: the check ran; not_applicable / error: it did not (these count 0). */
-                                status: "ok" | "wrong" | "unparseable" | "not_applicable" | "error";
-                                reason?: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                            }[];
-                        }[];
-                        stats: {
-                            items: number;
-                            /** @description items * reward functions. */
-                            components: number;
-                            /** @description Components that ended with status error. */
-                            errors: number;
-                            /** @description Components that ended with status error, reason timeout. */
-                            timeouts: number;
-                            /** @description Pool tasks the batch was split into. */
-                            chunks: number;
-                            /** @description Items re-run one by one after their chunk overran. */
-                            retriedItems: number;
-                            workers: number;
-                            /** @description Wall time spent scoring, in milliseconds. */
-                            ms: number;
-                        };
-                    };
+                    "application/json": components["schemas"]["RewardsResponse"];
                 };
             };
             /** @description Bad Request */
@@ -472,15 +499,7 @@ export interface operations {
                      *       ]
                      *     }
                      */
-                    "application/json": {
-                        functions: {
-                            name: string;
-                            description: string;
-                            kind: "cpu" | "async";
-                            /** @description JSON Schema of the params object. */
-                            params: unknown;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["RewardFunctionsResponse"];
                 };
             };
             /** @description Unauthorized */
@@ -525,11 +544,7 @@ export interface operations {
                  *       ]
                  *     }
                  */
-                "application/json": {
-                    query: string[];
-                    prompts?: string[];
-                    labels?: (string | null)[];
-                };
+                "application/json": components["schemas"]["GetRewardRequest"];
             };
         };
         responses: {
@@ -557,16 +572,7 @@ export interface operations {
                      *       }
                      *     }
                      */
-                    "application/json": {
-                        /** @description Weighted totals, used as the RL reward. */
-                        rewards: number[];
-                        /** @description Same as rewards; OpenRLHF uses it for dynamic filtering. */
-                        scores: number[];
-                        /** @description Per-component scores, one list per reward function, logged by OpenRLHF. */
-                        extra_logs: {
-                            [key: string]: number[];
-                        };
-                    };
+                    "application/json": components["schemas"]["GetRewardResponse"];
                 };
             };
             /** @description Bad Request */

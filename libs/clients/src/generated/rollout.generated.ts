@@ -197,6 +197,216 @@ export interface components {
                 statusCode: number;
             };
         };
+        /** HealthResponse */
+        HealthResponse: {
+            /** @enum {string} */
+            status: "ok";
+            service: string;
+            version: string;
+            /** @description Seconds since the process started. */
+            uptimeS: number;
+        };
+        /** ReadyResponse */
+        ReadyResponse: {
+            status: "ready" | "not_ready";
+            checks: {
+                [key: string]: {
+                    ok: boolean;
+                    reason?: string;
+                };
+            };
+        };
+        /** RolloutRequest */
+        RolloutRequest: {
+            prompts: {
+                text?: string;
+                messages?: {
+                    role: string;
+                    content: string;
+                }[];
+                tokenIds?: number[];
+            }[];
+            /** @description Completions per prompt (G); default 1. */
+            groupSize?: number;
+            /** @description >= 0; 0 is greedy. Default 1. */
+            temperature?: number;
+            /** @description Nucleus sampling, (0, 1]; default 1 (off). */
+            topP?: number;
+            /** @description Keep the k most likely tokens; 0 or -1 off. */
+            topK?: number;
+            /** @description New tokens per completion; default and cap from config. */
+            maxTokens?: number;
+            /** @description Stop strings: a completion ends when its text contains one (cut before it). */
+            stop?: string[];
+            /** @description Prompt i samples completion j from stream j of seed + i, so results do not depend on batching. Default: random (returned). */
+            seed?: number;
+        };
+        /** RolloutResponse */
+        RolloutResponse: {
+            model: string;
+            /** @description Policy version that produced every group of this response. */
+            policyVersion: number;
+            seed: number;
+            groups: {
+                /** @description The prompt as token ids (null when an upstream engine tokenised a text prompt). */
+                promptTokenIds: number[] | null;
+                /** @description The seed this group sampled with (request seed + prompt index). */
+                seed: number;
+                completions: {
+                    /** @description Sampled ids, a final EOS id included. */
+                    tokenIds: number[];
+                    /** @description Decoded completion, without a final EOS and cut before a stop string. */
+                    text: string;
+                    /** @description Per sampled token: log softmax(logits / T) (T = 1 when greedy), before top-k/top-p. */
+                    logprobs: number[];
+                    finishReason: "stop" | "length";
+                    /** @description The EOS id or stop string that ended the completion, else null. */
+                    stopReason: number | string | null;
+                }[];
+            }[];
+            usage: {
+                promptTokens: number;
+                completionTokens: number;
+            };
+        };
+        /** PolicyInfo */
+        PolicyInfo: {
+            model: string;
+            version: number;
+            engine: "onnx" | "openai";
+            path: string | null;
+            upstreams?: {
+                url: string;
+                healthy: boolean;
+                failures: number;
+            }[];
+        };
+        /** PutPolicyRequest */
+        PutPolicyRequest: {
+            /** @description A Hugging Face checkpoint folder on the service host. */
+            path: string;
+        };
+        /** PutPolicyResponse */
+        PutPolicyResponse: {
+            version: number;
+            previousVersion: number;
+            model: string;
+        };
+        /** UpdateWeightsRequest */
+        UpdateWeightsRequest: {
+            model_path: string;
+            load_format?: string;
+        };
+        /** ModelList */
+        ModelList: {
+            /** @enum {string} */
+            object: "list";
+            data: {
+                id: string;
+                /** @enum {string} */
+                object: "model";
+                created: number;
+                owned_by: string;
+            }[];
+        };
+        /** CompletionRequest */
+        CompletionRequest: {
+            prompt: string | string[] | number[] | number[][];
+            model?: string;
+            n?: number;
+            max_tokens?: number | null;
+            temperature?: number | null;
+            top_p?: number | null;
+            top_k?: number;
+            stop?: string | string[] | null;
+            seed?: number | null;
+            stream?: boolean | null;
+            logprobs?: number | null;
+            echo?: boolean | null;
+            return_tokens_as_token_ids?: boolean;
+        };
+        /** CompletionResponse */
+        CompletionResponse: {
+            id: string;
+            /** @enum {string} */
+            object: "text_completion";
+            created: number;
+            model: string;
+            policy_version: number;
+            choices: {
+                index: number;
+                text: string;
+                logprobs: {
+                    tokens: string[];
+                    token_logprobs: number[];
+                    top_logprobs: {
+                        [key: string]: number;
+                    }[] | null;
+                    text_offset: number[];
+                } | null;
+                finish_reason: "stop" | "length";
+                stop_reason: number | string | null;
+            }[];
+            usage: {
+                prompt_tokens: number;
+                completion_tokens: number;
+                total_tokens: number;
+            };
+        };
+        /** ChatCompletionRequest */
+        ChatCompletionRequest: {
+            messages: {
+                role: string;
+                content: string;
+            }[];
+            model?: string;
+            n?: number;
+            max_tokens?: number | null;
+            temperature?: number | null;
+            top_p?: number | null;
+            top_k?: number;
+            stop?: string | string[] | null;
+            seed?: number | null;
+            stream?: boolean | null;
+            max_completion_tokens?: number | null;
+            logprobs?: boolean | null;
+            top_logprobs?: number | null;
+        };
+        /** ChatCompletionResponse */
+        ChatCompletionResponse: {
+            id: string;
+            /** @enum {string} */
+            object: "chat.completion";
+            created: number;
+            model: string;
+            policy_version: number;
+            choices: {
+                index: number;
+                message: {
+                    /** @enum {string} */
+                    role: "assistant";
+                    content: string;
+                };
+                logprobs: {
+                    content: {
+                        token: string;
+                        logprob: number;
+                        bytes: number[];
+                        top_logprobs: {
+                            token: string;
+                            logprob: number;
+                            bytes: number[];
+                        }[];
+                    }[];
+                } | null;
+                finish_reason: "stop" | "length";
+            }[];
+            usage: {
+                prompt_tokens: number;
+                completion_tokens: number;
+                total_tokens: number;
+            };
+        };
     };
     responses: never;
     parameters: never;
@@ -229,14 +439,7 @@ export interface operations {
                      *       "uptimeS": 42.5
                      *     }
                      */
-                    "application/json": {
-                        /** @enum {string} */
-                        status: "ok";
-                        service: string;
-                        version: string;
-                        /** @description Seconds since the process started. */
-                        uptimeS: number;
-                    };
+                    "application/json": components["schemas"]["HealthResponse"];
                 };
             };
             /** @description Client error */
@@ -275,15 +478,7 @@ export interface operations {
                      *       }
                      *     }
                      */
-                    "application/json": {
-                        status: "ready" | "not_ready";
-                        checks: {
-                            [key: string]: {
-                                ok: boolean;
-                                reason?: string;
-                            };
-                        };
-                    };
+                    "application/json": components["schemas"]["ReadyResponse"];
                 };
             };
             /** @description Service Unavailable */
@@ -302,15 +497,7 @@ export interface operations {
                      *       }
                      *     }
                      */
-                    "application/json": {
-                        status: "ready" | "not_ready";
-                        checks: {
-                            [key: string]: {
-                                ok: boolean;
-                                reason?: string;
-                            };
-                        };
-                    };
+                    "application/json": components["schemas"]["ReadyResponse"];
                 };
             };
             /** @description Client error */
@@ -347,30 +534,7 @@ export interface operations {
                  *       "seed": 7
                  *     }
                  */
-                "application/json": {
-                    prompts: {
-                        text?: string;
-                        messages?: {
-                            role: string;
-                            content: string;
-                        }[];
-                        tokenIds?: number[];
-                    }[];
-                    /** @description Completions per prompt (G); default 1. */
-                    groupSize?: number;
-                    /** @description >= 0; 0 is greedy. Default 1. */
-                    temperature?: number;
-                    /** @description Nucleus sampling, (0, 1]; default 1 (off). */
-                    topP?: number;
-                    /** @description Keep the k most likely tokens; 0 or -1 off. */
-                    topK?: number;
-                    /** @description New tokens per completion; default and cap from config. */
-                    maxTokens?: number;
-                    /** @description Stop strings: a completion ends when its text contains one (cut before it). */
-                    stop?: string[];
-                    /** @description Prompt i samples completion j from stream j of seed + i, so results do not depend on batching. Default: random (returned). */
-                    seed?: number;
-                };
+                "application/json": components["schemas"]["RolloutRequest"];
             };
         };
         responses: {
@@ -431,33 +595,7 @@ export interface operations {
                      *       }
                      *     }
                      */
-                    "application/json": {
-                        model: string;
-                        /** @description Policy version that produced every group of this response. */
-                        policyVersion: number;
-                        seed: number;
-                        groups: {
-                            /** @description The prompt as token ids (null when an upstream engine tokenised a text prompt). */
-                            promptTokenIds: number[] | null;
-                            /** @description The seed this group sampled with (request seed + prompt index). */
-                            seed: number;
-                            completions: {
-                                /** @description Sampled ids, a final EOS id included. */
-                                tokenIds: number[];
-                                /** @description Decoded completion, without a final EOS and cut before a stop string. */
-                                text: string;
-                                /** @description Per sampled token: log softmax(logits / T) (T = 1 when greedy), before top-k/top-p. */
-                                logprobs: number[];
-                                finishReason: "stop" | "length";
-                                /** @description The EOS id or stop string that ended the completion, else null. */
-                                stopReason: number | string | null;
-                            }[];
-                        }[];
-                        usage: {
-                            promptTokens: number;
-                            completionTokens: number;
-                        };
-                    };
+                    "application/json": components["schemas"]["RolloutResponse"];
                 };
             };
             /** @description Bad Request */
@@ -530,17 +668,7 @@ export interface operations {
                      *       "path": "/srv/runs/r1/checkpoints/step-30"
                      *     }
                      */
-                    "application/json": {
-                        model: string;
-                        version: number;
-                        engine: "onnx" | "openai";
-                        path: string | null;
-                        upstreams?: {
-                            url: string;
-                            healthy: boolean;
-                            failures: number;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["PolicyInfo"];
                 };
             };
             /** @description Unauthorized */
@@ -568,10 +696,7 @@ export interface operations {
                  *       "path": "/srv/runs/r1/checkpoints/step-30"
                  *     }
                  */
-                "application/json": {
-                    /** @description A Hugging Face checkpoint folder on the service host. */
-                    path: string;
-                };
+                "application/json": components["schemas"]["PutPolicyRequest"];
             };
         };
         responses: {
@@ -588,11 +713,7 @@ export interface operations {
                      *       "model": "tiny"
                      *     }
                      */
-                    "application/json": {
-                        version: number;
-                        previousVersion: number;
-                        model: string;
-                    };
+                    "application/json": components["schemas"]["PutPolicyResponse"];
                 };
             };
             /** @description Bad Request */
@@ -638,10 +759,7 @@ export interface operations {
                  *       "model_path": "/srv/runs/r1/checkpoints/step-30"
                  *     }
                  */
-                "application/json": {
-                    model_path: string;
-                    load_format?: string;
-                };
+                "application/json": components["schemas"]["UpdateWeightsRequest"];
             };
         };
         responses: {
@@ -701,17 +819,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        object: "list";
-                        data: {
-                            id: string;
-                            /** @enum {string} */
-                            object: "model";
-                            created: number;
-                            owned_by: string;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["ModelList"];
                 };
             };
             /** @description Unauthorized */
@@ -734,21 +842,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    prompt: string | string[] | number[] | number[][];
-                    model?: string;
-                    n?: number;
-                    max_tokens?: number | null;
-                    temperature?: number | null;
-                    top_p?: number | null;
-                    top_k?: number;
-                    stop?: string | string[] | null;
-                    seed?: number | null;
-                    stream?: boolean | null;
-                    logprobs?: number | null;
-                    echo?: boolean | null;
-                    return_tokens_as_token_ids?: boolean;
-                };
+                "application/json": components["schemas"]["CompletionRequest"];
             };
         };
         responses: {
@@ -758,33 +852,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        /** @enum {string} */
-                        object: "text_completion";
-                        created: number;
-                        model: string;
-                        policy_version: number;
-                        choices: {
-                            index: number;
-                            text: string;
-                            logprobs: {
-                                tokens: string[];
-                                token_logprobs: number[];
-                                top_logprobs: {
-                                    [key: string]: number;
-                                }[] | null;
-                                text_offset: number[];
-                            } | null;
-                            finish_reason: "stop" | "length";
-                            stop_reason: number | string | null;
-                        }[];
-                        usage: {
-                            prompt_tokens: number;
-                            completion_tokens: number;
-                            total_tokens: number;
-                        };
-                    };
+                    "application/json": components["schemas"]["CompletionResponse"];
                 };
             };
             /** @description Bad Request */
@@ -843,24 +911,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    messages: {
-                        role: string;
-                        content: string;
-                    }[];
-                    model?: string;
-                    n?: number;
-                    max_tokens?: number | null;
-                    temperature?: number | null;
-                    top_p?: number | null;
-                    top_k?: number;
-                    stop?: string | string[] | null;
-                    seed?: number | null;
-                    stream?: boolean | null;
-                    max_completion_tokens?: number | null;
-                    logprobs?: boolean | null;
-                    top_logprobs?: number | null;
-                };
+                "application/json": components["schemas"]["ChatCompletionRequest"];
             };
         };
         responses: {
@@ -870,40 +921,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        /** @enum {string} */
-                        object: "chat.completion";
-                        created: number;
-                        model: string;
-                        policy_version: number;
-                        choices: {
-                            index: number;
-                            message: {
-                                /** @enum {string} */
-                                role: "assistant";
-                                content: string;
-                            };
-                            logprobs: {
-                                content: {
-                                    token: string;
-                                    logprob: number;
-                                    bytes: number[];
-                                    top_logprobs: {
-                                        token: string;
-                                        logprob: number;
-                                        bytes: number[];
-                                    }[];
-                                }[];
-                            } | null;
-                            finish_reason: "stop" | "length";
-                        }[];
-                        usage: {
-                            prompt_tokens: number;
-                            completion_tokens: number;
-                            total_tokens: number;
-                        };
-                    };
+                    "application/json": components["schemas"]["ChatCompletionResponse"];
                 };
             };
             /** @description Bad Request */
@@ -980,11 +998,7 @@ export interface operations {
                      *       "model": "tiny"
                      *     }
                      */
-                    "application/json": {
-                        version: number;
-                        previousVersion: number;
-                        model: string;
-                    };
+                    "application/json": components["schemas"]["PutPolicyResponse"];
                 };
             };
             /** @description Bad Request */

@@ -154,6 +154,319 @@ export interface components {
                 statusCode: number;
             };
         };
+        /** HealthResponse */
+        HealthResponse: {
+            /** @enum {string} */
+            status: "ok";
+            service: string;
+            version: string;
+            /** @description Seconds since the process started. */
+            uptimeS: number;
+        };
+        /** ReadyResponse */
+        ReadyResponse: {
+            status: "ready" | "not_ready";
+            checks: {
+                [key: string]: {
+                    ok: boolean;
+                    reason?: string;
+                };
+            };
+        };
+        /** RunConfig */
+        RunConfig: {
+            name?: string;
+            /** @description A model folder, or {tiny: {...}} for the built-in tiny policy (created in the run directory). */
+            model: string | {
+                tiny: {
+                    /** @default 64 */
+                    hiddenSize?: number;
+                    /** @default 2 */
+                    layers?: number;
+                    /** @default 4 */
+                    heads?: number;
+                    /** @default 2 */
+                    kvHeads?: number;
+                    /** @default 1 */
+                    seed?: number;
+                    /** @description Extra vocabulary characters; default: the Chinese characters of the arithmetic task. */
+                    extraChars?: string;
+                };
+            };
+            data: {
+                /** @enum {string} */
+                builtin: "arithmetic";
+                train?: {
+                    count?: number;
+                    seed?: number;
+                    minDigits?: number;
+                    maxDigits?: number;
+                    zhFraction?: number;
+                    ops?: ("+" | "-")[];
+                };
+                eval?: {
+                    count?: number;
+                    seed?: number;
+                    minDigits?: number;
+                    maxDigits?: number;
+                    zhFraction?: number;
+                    ops?: ("+" | "-")[];
+                };
+                rl?: {
+                    count?: number;
+                    seed?: number;
+                    minDigits?: number;
+                    maxDigits?: number;
+                    zhFraction?: number;
+                    ops?: ("+" | "-")[];
+                };
+            } | {
+                /** @description JSONL of {prompt, answer, completion?, language?}. */
+                path: string;
+                evalPath?: string;
+                /** @description Prompts for grpo and rejection_sampling stages; default: the train file. */
+                rlPath?: string;
+            };
+            /**
+             * @description The reward spec sent to the reward service for grpo, rejection_sampling and eval.
+             * @default [
+             *       {
+             *         "name": "accuracy"
+             *       },
+             *       {
+             *         "name": "format",
+             *         "weight": 0.5
+             *       }
+             *     ]
+             */
+            rewards?: {
+                name: string;
+                /** @default 1 */
+                weight?: number;
+                params?: {
+                    [key: string]: unknown;
+                };
+            }[];
+            /**
+             * @description The reward component whose score is the accuracy metric.
+             * @default accuracy
+             */
+            accuracyReward?: string;
+            stages: {
+                type: "sft" | "grpo" | "rejection_sampling" | "eval";
+                name?: string;
+                /**
+                 * @description Optimizer steps of the stage (eval: ignored).
+                 * @default 10
+                 */
+                steps?: number;
+                /**
+                 * @description Peak learning rate.
+                 * @default 0.001
+                 */
+                lr?: number;
+                schedule?: {
+                    /** @default constant */
+                    kind?: "constant" | "cosine";
+                    /**
+                     * @description Linear warmup from 0 (both kinds).
+                     * @default 0
+                     */
+                    warmupSteps?: number;
+                    /**
+                     * @description Cosine floor as a share of lr.
+                     * @default 0
+                     */
+                    minLrRatio?: number;
+                };
+                /**
+                 * @description sft: examples per step; grpo / rejection_sampling: prompts per step.
+                 * @default 8
+                 */
+                batch?: number;
+                /**
+                 * @description Completions per prompt (G).
+                 * @default 4
+                 */
+                groupSize?: number;
+                sampling?: {
+                    /**
+                     * @description 0 = greedy.
+                     * @default 1
+                     */
+                    temperature?: number;
+                    /** @default 1 */
+                    topP?: number;
+                    /**
+                     * @description 0 = off.
+                     * @default 0
+                     */
+                    topK?: number;
+                    /** @default 256 */
+                    maxTokens?: number;
+                };
+                /** @description grpo with dynamic sampling: prompts sampled in the first round of a step (DAPO gen_batch_size), >= batch; default batch. The first `batch` informative groups are trained on. */
+                rolloutBatch?: number;
+                /** @description grpo: sample the first round of step n+1 while step n trains, with the weights before its update (one-step off-policy; the ratio to the sampling logprobs corrects for it). Default false. */
+                overlapRollout?: boolean;
+                algorithm?: {
+                    /**
+                     * @description A registered algorithm preset.
+                     * @default grpo
+                     */
+                    name?: string;
+                    overrides?: {
+                        [key: string]: unknown;
+                    };
+                };
+                /**
+                 * @description rejection_sampling: keep completions whose reward total is >= this.
+                 * @default 1
+                 */
+                acceptThreshold?: number;
+                /**
+                 * @description eval: held-out examples scored (greedy decoding unless sampling says otherwise).
+                 * @default 64
+                 */
+                evalCount?: number;
+                /** @default eval */
+                split?: "eval" | "train";
+            }[];
+            /** @description Needed by grpo, rejection_sampling, eval. */
+            rolloutUrl?: string;
+            /** @description Needed by grpo, rejection_sampling, eval. */
+            rewardUrl?: string;
+            /**
+             * @description Checkpoint every N steps; also at the end of every stage.
+             * @default 10
+             */
+            checkpointEvery?: number;
+            /**
+             * @description Older checkpoints are deleted.
+             * @default 3
+             */
+            keepCheckpoints?: number;
+            /**
+             * @description Push weights to the rollout service every N updates.
+             * @default 1
+             */
+            syncEvery?: number;
+            /**
+             * @description Data order and sampling seeds derive from it.
+             * @default 0
+             */
+            seed?: number;
+            /**
+             * @description Prompt + completion tokens per training sequence; longer ones are truncated.
+             * @default 1024
+             */
+            maxSeqTokens?: number;
+            /** @description Default: <runsDir>/<id>. */
+            runDir?: string;
+        };
+        /** ResumeRequest */
+        ResumeRequest: {
+            /** @description A run directory to continue from its last checkpoint. */
+            resume: string;
+        };
+        /** CreateRunRequest */
+        CreateRunRequest: components["schemas"]["RunConfig"] | components["schemas"]["ResumeRequest"];
+        /** MetricRow */
+        MetricRow: {
+            /** @description Global optimizer step, 1-based, contiguous. */
+            step: number;
+            /** @description Index into config.stages. */
+            stage: number;
+            stageType: "sft" | "grpo" | "rejection_sampling" | "eval";
+            stageStep: number;
+            /** @description ISO time the step finished. */
+            time: string;
+            lr: number;
+            loss: number | null;
+            gradNorm: number | null;
+            rewardMean: number | null;
+            rewardStd: number | null;
+            /** @description Per reward function: mean and std of the unweighted score. */
+            rewards: {
+                [key: string]: {
+                    mean: number;
+                    std: number;
+                };
+            };
+            accuracy: number | null;
+            kl: number | null;
+            entropy: number | null;
+            clipFraction: number | null;
+            completionLengthMean: number | null;
+            completionLengthMin: number | null;
+            completionLengthMax: number | null;
+            zeroStdFraction: number | null;
+            sampleRounds: number | null;
+            acceptedFraction: number | null;
+            timeRolloutMs: number;
+            timeRewardMs: number;
+            timeTrainMs: number;
+            timeSyncMs: number;
+            timeStepMs: number;
+            /** @description Tokens trained on (prompt + completion). */
+            tokens: number;
+            /** @description tokens / step time. */
+            tokensPerSecond: number;
+        };
+        /** EvalRecord */
+        EvalRecord: {
+            stage: number;
+            name: string;
+            /** @description Global step of the weights evaluated. */
+            step: number;
+            split: string;
+            count: number;
+            accuracy: number;
+            rewardMean: number;
+            rewards: {
+                [key: string]: {
+                    mean: number;
+                    std: number;
+                };
+            };
+            completionLengthMean: number;
+            time: string;
+        };
+        /** RunStatus */
+        RunStatus: {
+            id: string;
+            name?: string;
+            state: "queued" | "running" | "stopping" | "stopped" | "completed" | "failed";
+            error?: {
+                code: string;
+                message: string;
+            };
+            runDir: string;
+            /** @description Global steps done. */
+            step: number;
+            totalSteps: number;
+            /** @description Index of the current (or last) stage. */
+            stage: number;
+            stageType: "sft" | "grpo" | "rejection_sampling" | "eval";
+            stageStep: number;
+            stageSteps: number;
+            /** @description Checkpoint step resumed from. */
+            resumedFrom?: number;
+            createdAt: string;
+            updatedAt: string;
+            last?: components["schemas"]["MetricRow"];
+            evals: components["schemas"]["EvalRecord"][];
+        };
+        /** RunList */
+        RunList: {
+            runs: components["schemas"]["RunStatus"][];
+        };
+        /** MetricsResponse */
+        MetricsResponse: {
+            id: string;
+            rows: components["schemas"]["MetricRow"][];
+            evals: components["schemas"]["EvalRecord"][];
+        };
     };
     responses: never;
     parameters: never;
@@ -186,14 +499,7 @@ export interface operations {
                      *       "uptimeS": 42.5
                      *     }
                      */
-                    "application/json": {
-                        /** @enum {string} */
-                        status: "ok";
-                        service: string;
-                        version: string;
-                        /** @description Seconds since the process started. */
-                        uptimeS: number;
-                    };
+                    "application/json": components["schemas"]["HealthResponse"];
                 };
             };
             /** @description Client error */
@@ -232,15 +538,7 @@ export interface operations {
                      *       }
                      *     }
                      */
-                    "application/json": {
-                        status: "ready" | "not_ready";
-                        checks: {
-                            [key: string]: {
-                                ok: boolean;
-                                reason?: string;
-                            };
-                        };
-                    };
+                    "application/json": components["schemas"]["ReadyResponse"];
                 };
             };
             /** @description Service Unavailable */
@@ -259,15 +557,7 @@ export interface operations {
                      *       }
                      *     }
                      */
-                    "application/json": {
-                        status: "ready" | "not_ready";
-                        checks: {
-                            [key: string]: {
-                                ok: boolean;
-                                reason?: string;
-                            };
-                        };
-                    };
+                    "application/json": components["schemas"]["ReadyResponse"];
                 };
             };
             /** @description Client error */
@@ -296,90 +586,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        runs: {
-                            id: string;
-                            name?: string;
-                            state: "queued" | "running" | "stopping" | "stopped" | "completed" | "failed";
-                            error?: {
-                                code: string;
-                                message: string;
-                            };
-                            runDir: string;
-                            /** @description Global steps done. */
-                            step: number;
-                            totalSteps: number;
-                            /** @description Index of the current (or last) stage. */
-                            stage: number;
-                            stageType: "sft" | "grpo" | "rejection_sampling" | "eval";
-                            stageStep: number;
-                            stageSteps: number;
-                            /** @description Checkpoint step resumed from. */
-                            resumedFrom?: number;
-                            createdAt: string;
-                            updatedAt: string;
-                            /** MetricRow */
-                            last?: {
-                                /** @description Global optimizer step, 1-based, contiguous. */
-                                step: number;
-                                /** @description Index into config.stages. */
-                                stage: number;
-                                stageType: "sft" | "grpo" | "rejection_sampling" | "eval";
-                                stageStep: number;
-                                /** @description ISO time the step finished. */
-                                time: string;
-                                lr: number;
-                                loss: number | null;
-                                gradNorm: number | null;
-                                rewardMean: number | null;
-                                rewardStd: number | null;
-                                /** @description Per reward function: mean and std of the unweighted score. */
-                                rewards: {
-                                    [key: string]: {
-                                        mean: number;
-                                        std: number;
-                                    };
-                                };
-                                accuracy: number | null;
-                                kl: number | null;
-                                entropy: number | null;
-                                clipFraction: number | null;
-                                completionLengthMean: number | null;
-                                completionLengthMin: number | null;
-                                completionLengthMax: number | null;
-                                zeroStdFraction: number | null;
-                                sampleRounds: number | null;
-                                acceptedFraction: number | null;
-                                timeRolloutMs: number;
-                                timeRewardMs: number;
-                                timeTrainMs: number;
-                                timeSyncMs: number;
-                                timeStepMs: number;
-                                /** @description Tokens trained on (prompt + completion). */
-                                tokens: number;
-                                /** @description tokens / step time. */
-                                tokensPerSecond: number;
-                            };
-                            evals: {
-                                stage: number;
-                                name: string;
-                                /** @description Global step of the weights evaluated. */
-                                step: number;
-                                split: string;
-                                count: number;
-                                accuracy: number;
-                                rewardMean: number;
-                                rewards: {
-                                    [key: string]: {
-                                        mean: number;
-                                        std: number;
-                                    };
-                                };
-                                completionLengthMean: number;
-                                time: string;
-                            }[];
-                        }[];
-                    };
+                    "application/json": components["schemas"]["RunList"];
                 };
             };
             /** @description Unauthorized */
@@ -431,199 +638,7 @@ export interface operations {
                  *       "rewardUrl": "http://127.0.0.1:8001"
                  *     }
                  */
-                "application/json": {
-                    name?: string;
-                    /** @description A model folder, or {tiny: {...}} for the built-in tiny policy (created in the run directory). */
-                    model: string | {
-                        tiny: {
-                            /** @default 64 */
-                            hiddenSize?: number;
-                            /** @default 2 */
-                            layers?: number;
-                            /** @default 4 */
-                            heads?: number;
-                            /** @default 2 */
-                            kvHeads?: number;
-                            /** @default 1 */
-                            seed?: number;
-                            /** @description Extra vocabulary characters; default: the Chinese characters of the arithmetic task. */
-                            extraChars?: string;
-                        };
-                    };
-                    data: {
-                        /** @enum {string} */
-                        builtin: "arithmetic";
-                        train?: {
-                            count?: number;
-                            seed?: number;
-                            minDigits?: number;
-                            maxDigits?: number;
-                            zhFraction?: number;
-                            ops?: ("+" | "-")[];
-                        };
-                        eval?: {
-                            count?: number;
-                            seed?: number;
-                            minDigits?: number;
-                            maxDigits?: number;
-                            zhFraction?: number;
-                            ops?: ("+" | "-")[];
-                        };
-                        rl?: {
-                            count?: number;
-                            seed?: number;
-                            minDigits?: number;
-                            maxDigits?: number;
-                            zhFraction?: number;
-                            ops?: ("+" | "-")[];
-                        };
-                    } | {
-                        /** @description JSONL of {prompt, answer, completion?, language?}. */
-                        path: string;
-                        evalPath?: string;
-                        /** @description Prompts for grpo and rejection_sampling stages; default: the train file. */
-                        rlPath?: string;
-                    };
-                    /**
-                     * @description The reward spec sent to the reward service for grpo, rejection_sampling and eval.
-                     * @default [
-                     *       {
-                     *         "name": "accuracy"
-                     *       },
-                     *       {
-                     *         "name": "format",
-                     *         "weight": 0.5
-                     *       }
-                     *     ]
-                     */
-                    rewards?: {
-                        name: string;
-                        /** @default 1 */
-                        weight?: number;
-                        params?: {
-                            [key: string]: unknown;
-                        };
-                    }[];
-                    /**
-                     * @description The reward component whose score is the accuracy metric.
-                     * @default accuracy
-                     */
-                    accuracyReward?: string;
-                    stages: {
-                        type: "sft" | "grpo" | "rejection_sampling" | "eval";
-                        name?: string;
-                        /**
-                         * @description Optimizer steps of the stage (eval: ignored).
-                         * @default 10
-                         */
-                        steps?: number;
-                        /**
-                         * @description Peak learning rate.
-                         * @default 0.001
-                         */
-                        lr?: number;
-                        schedule?: {
-                            /** @default constant */
-                            kind?: "constant" | "cosine";
-                            /**
-                             * @description Linear warmup from 0 (both kinds).
-                             * @default 0
-                             */
-                            warmupSteps?: number;
-                            /**
-                             * @description Cosine floor as a share of lr.
-                             * @default 0
-                             */
-                            minLrRatio?: number;
-                        };
-                        /**
-                         * @description sft: examples per step; grpo / rejection_sampling: prompts per step.
-                         * @default 8
-                         */
-                        batch?: number;
-                        /**
-                         * @description Completions per prompt (G).
-                         * @default 4
-                         */
-                        groupSize?: number;
-                        sampling?: {
-                            /**
-                             * @description 0 = greedy.
-                             * @default 1
-                             */
-                            temperature?: number;
-                            /** @default 1 */
-                            topP?: number;
-                            /**
-                             * @description 0 = off.
-                             * @default 0
-                             */
-                            topK?: number;
-                            /** @default 256 */
-                            maxTokens?: number;
-                        };
-                        /** @description grpo with dynamic sampling: prompts sampled in the first round of a step (DAPO gen_batch_size), >= batch; default batch. The first `batch` informative groups are trained on. */
-                        rolloutBatch?: number;
-                        /** @description grpo: sample the first round of step n+1 while step n trains, with the weights before its update (one-step off-policy; the ratio to the sampling logprobs corrects for it). Default false. */
-                        overlapRollout?: boolean;
-                        algorithm?: {
-                            /**
-                             * @description A registered algorithm preset.
-                             * @default grpo
-                             */
-                            name?: string;
-                            overrides?: {
-                                [key: string]: unknown;
-                            };
-                        };
-                        /**
-                         * @description rejection_sampling: keep completions whose reward total is >= this.
-                         * @default 1
-                         */
-                        acceptThreshold?: number;
-                        /**
-                         * @description eval: held-out examples scored (greedy decoding unless sampling says otherwise).
-                         * @default 64
-                         */
-                        evalCount?: number;
-                        /** @default eval */
-                        split?: "eval" | "train";
-                    }[];
-                    /** @description Needed by grpo, rejection_sampling, eval. */
-                    rolloutUrl?: string;
-                    /** @description Needed by grpo, rejection_sampling, eval. */
-                    rewardUrl?: string;
-                    /**
-                     * @description Checkpoint every N steps; also at the end of every stage.
-                     * @default 10
-                     */
-                    checkpointEvery?: number;
-                    /**
-                     * @description Older checkpoints are deleted.
-                     * @default 3
-                     */
-                    keepCheckpoints?: number;
-                    /**
-                     * @description Push weights to the rollout service every N updates.
-                     * @default 1
-                     */
-                    syncEvery?: number;
-                    /**
-                     * @description Data order and sampling seeds derive from it.
-                     * @default 0
-                     */
-                    seed?: number;
-                    /**
-                     * @description Prompt + completion tokens per training sequence; longer ones are truncated.
-                     * @default 1024
-                     */
-                    maxSeqTokens?: number;
-                    /** @description Default: <runsDir>/<id>. */
-                    runDir?: string;
-                } | {
-                    /** @description A run directory to continue from its last checkpoint. */
-                    resume: string;
-                };
+                "application/json": components["schemas"]["CreateRunRequest"];
             };
         };
         responses: {
@@ -650,88 +665,7 @@ export interface operations {
                      *       "evals": []
                      *     }
                      */
-                    "application/json": {
-                        id: string;
-                        name?: string;
-                        state: "queued" | "running" | "stopping" | "stopped" | "completed" | "failed";
-                        error?: {
-                            code: string;
-                            message: string;
-                        };
-                        runDir: string;
-                        /** @description Global steps done. */
-                        step: number;
-                        totalSteps: number;
-                        /** @description Index of the current (or last) stage. */
-                        stage: number;
-                        stageType: "sft" | "grpo" | "rejection_sampling" | "eval";
-                        stageStep: number;
-                        stageSteps: number;
-                        /** @description Checkpoint step resumed from. */
-                        resumedFrom?: number;
-                        createdAt: string;
-                        updatedAt: string;
-                        /** MetricRow */
-                        last?: {
-                            /** @description Global optimizer step, 1-based, contiguous. */
-                            step: number;
-                            /** @description Index into config.stages. */
-                            stage: number;
-                            stageType: "sft" | "grpo" | "rejection_sampling" | "eval";
-                            stageStep: number;
-                            /** @description ISO time the step finished. */
-                            time: string;
-                            lr: number;
-                            loss: number | null;
-                            gradNorm: number | null;
-                            rewardMean: number | null;
-                            rewardStd: number | null;
-                            /** @description Per reward function: mean and std of the unweighted score. */
-                            rewards: {
-                                [key: string]: {
-                                    mean: number;
-                                    std: number;
-                                };
-                            };
-                            accuracy: number | null;
-                            kl: number | null;
-                            entropy: number | null;
-                            clipFraction: number | null;
-                            completionLengthMean: number | null;
-                            completionLengthMin: number | null;
-                            completionLengthMax: number | null;
-                            zeroStdFraction: number | null;
-                            sampleRounds: number | null;
-                            acceptedFraction: number | null;
-                            timeRolloutMs: number;
-                            timeRewardMs: number;
-                            timeTrainMs: number;
-                            timeSyncMs: number;
-                            timeStepMs: number;
-                            /** @description Tokens trained on (prompt + completion). */
-                            tokens: number;
-                            /** @description tokens / step time. */
-                            tokensPerSecond: number;
-                        };
-                        evals: {
-                            stage: number;
-                            name: string;
-                            /** @description Global step of the weights evaluated. */
-                            step: number;
-                            split: string;
-                            count: number;
-                            accuracy: number;
-                            rewardMean: number;
-                            rewards: {
-                                [key: string]: {
-                                    mean: number;
-                                    std: number;
-                                };
-                            };
-                            completionLengthMean: number;
-                            time: string;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["RunStatus"];
                 };
             };
             /** @description Bad Request */
@@ -806,88 +740,7 @@ export interface operations {
                      *       "evals": []
                      *     }
                      */
-                    "application/json": {
-                        id: string;
-                        name?: string;
-                        state: "queued" | "running" | "stopping" | "stopped" | "completed" | "failed";
-                        error?: {
-                            code: string;
-                            message: string;
-                        };
-                        runDir: string;
-                        /** @description Global steps done. */
-                        step: number;
-                        totalSteps: number;
-                        /** @description Index of the current (or last) stage. */
-                        stage: number;
-                        stageType: "sft" | "grpo" | "rejection_sampling" | "eval";
-                        stageStep: number;
-                        stageSteps: number;
-                        /** @description Checkpoint step resumed from. */
-                        resumedFrom?: number;
-                        createdAt: string;
-                        updatedAt: string;
-                        /** MetricRow */
-                        last?: {
-                            /** @description Global optimizer step, 1-based, contiguous. */
-                            step: number;
-                            /** @description Index into config.stages. */
-                            stage: number;
-                            stageType: "sft" | "grpo" | "rejection_sampling" | "eval";
-                            stageStep: number;
-                            /** @description ISO time the step finished. */
-                            time: string;
-                            lr: number;
-                            loss: number | null;
-                            gradNorm: number | null;
-                            rewardMean: number | null;
-                            rewardStd: number | null;
-                            /** @description Per reward function: mean and std of the unweighted score. */
-                            rewards: {
-                                [key: string]: {
-                                    mean: number;
-                                    std: number;
-                                };
-                            };
-                            accuracy: number | null;
-                            kl: number | null;
-                            entropy: number | null;
-                            clipFraction: number | null;
-                            completionLengthMean: number | null;
-                            completionLengthMin: number | null;
-                            completionLengthMax: number | null;
-                            zeroStdFraction: number | null;
-                            sampleRounds: number | null;
-                            acceptedFraction: number | null;
-                            timeRolloutMs: number;
-                            timeRewardMs: number;
-                            timeTrainMs: number;
-                            timeSyncMs: number;
-                            timeStepMs: number;
-                            /** @description Tokens trained on (prompt + completion). */
-                            tokens: number;
-                            /** @description tokens / step time. */
-                            tokensPerSecond: number;
-                        };
-                        evals: {
-                            stage: number;
-                            name: string;
-                            /** @description Global step of the weights evaluated. */
-                            step: number;
-                            split: string;
-                            count: number;
-                            accuracy: number;
-                            rewardMean: number;
-                            rewards: {
-                                [key: string]: {
-                                    mean: number;
-                                    std: number;
-                                };
-                            };
-                            completionLengthMean: number;
-                            time: string;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["RunStatus"];
                 };
             };
             /** @description Unauthorized */
@@ -944,88 +797,7 @@ export interface operations {
                      *       "evals": []
                      *     }
                      */
-                    "application/json": {
-                        id: string;
-                        name?: string;
-                        state: "queued" | "running" | "stopping" | "stopped" | "completed" | "failed";
-                        error?: {
-                            code: string;
-                            message: string;
-                        };
-                        runDir: string;
-                        /** @description Global steps done. */
-                        step: number;
-                        totalSteps: number;
-                        /** @description Index of the current (or last) stage. */
-                        stage: number;
-                        stageType: "sft" | "grpo" | "rejection_sampling" | "eval";
-                        stageStep: number;
-                        stageSteps: number;
-                        /** @description Checkpoint step resumed from. */
-                        resumedFrom?: number;
-                        createdAt: string;
-                        updatedAt: string;
-                        /** MetricRow */
-                        last?: {
-                            /** @description Global optimizer step, 1-based, contiguous. */
-                            step: number;
-                            /** @description Index into config.stages. */
-                            stage: number;
-                            stageType: "sft" | "grpo" | "rejection_sampling" | "eval";
-                            stageStep: number;
-                            /** @description ISO time the step finished. */
-                            time: string;
-                            lr: number;
-                            loss: number | null;
-                            gradNorm: number | null;
-                            rewardMean: number | null;
-                            rewardStd: number | null;
-                            /** @description Per reward function: mean and std of the unweighted score. */
-                            rewards: {
-                                [key: string]: {
-                                    mean: number;
-                                    std: number;
-                                };
-                            };
-                            accuracy: number | null;
-                            kl: number | null;
-                            entropy: number | null;
-                            clipFraction: number | null;
-                            completionLengthMean: number | null;
-                            completionLengthMin: number | null;
-                            completionLengthMax: number | null;
-                            zeroStdFraction: number | null;
-                            sampleRounds: number | null;
-                            acceptedFraction: number | null;
-                            timeRolloutMs: number;
-                            timeRewardMs: number;
-                            timeTrainMs: number;
-                            timeSyncMs: number;
-                            timeStepMs: number;
-                            /** @description Tokens trained on (prompt + completion). */
-                            tokens: number;
-                            /** @description tokens / step time. */
-                            tokensPerSecond: number;
-                        };
-                        evals: {
-                            stage: number;
-                            name: string;
-                            /** @description Global step of the weights evaluated. */
-                            step: number;
-                            split: string;
-                            count: number;
-                            accuracy: number;
-                            rewardMean: number;
-                            rewards: {
-                                [key: string]: {
-                                    mean: number;
-                                    std: number;
-                                };
-                            };
-                            completionLengthMean: number;
-                            time: string;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["RunStatus"];
                 };
             };
             /** @description Unauthorized */
@@ -1079,68 +851,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        rows: {
-                            /** @description Global optimizer step, 1-based, contiguous. */
-                            step: number;
-                            /** @description Index into config.stages. */
-                            stage: number;
-                            stageType: "sft" | "grpo" | "rejection_sampling" | "eval";
-                            stageStep: number;
-                            /** @description ISO time the step finished. */
-                            time: string;
-                            lr: number;
-                            loss: number | null;
-                            gradNorm: number | null;
-                            rewardMean: number | null;
-                            rewardStd: number | null;
-                            /** @description Per reward function: mean and std of the unweighted score. */
-                            rewards: {
-                                [key: string]: {
-                                    mean: number;
-                                    std: number;
-                                };
-                            };
-                            accuracy: number | null;
-                            kl: number | null;
-                            entropy: number | null;
-                            clipFraction: number | null;
-                            completionLengthMean: number | null;
-                            completionLengthMin: number | null;
-                            completionLengthMax: number | null;
-                            zeroStdFraction: number | null;
-                            sampleRounds: number | null;
-                            acceptedFraction: number | null;
-                            timeRolloutMs: number;
-                            timeRewardMs: number;
-                            timeTrainMs: number;
-                            timeSyncMs: number;
-                            timeStepMs: number;
-                            /** @description Tokens trained on (prompt + completion). */
-                            tokens: number;
-                            /** @description tokens / step time. */
-                            tokensPerSecond: number;
-                        }[];
-                        evals: {
-                            stage: number;
-                            name: string;
-                            /** @description Global step of the weights evaluated. */
-                            step: number;
-                            split: string;
-                            count: number;
-                            accuracy: number;
-                            rewardMean: number;
-                            rewards: {
-                                [key: string]: {
-                                    mean: number;
-                                    std: number;
-                                };
-                            };
-                            completionLengthMean: number;
-                            time: string;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["MetricsResponse"];
                 };
             };
             /** @description Bad Request */
