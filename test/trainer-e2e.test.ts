@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createTrainerClient } from '@grpo/clients';
+import { type CreateRunRequestBody, createTrainerClient } from '@grpo/clients';
 import type { MetricRow, RunStatus } from '@grpo/contracts';
 import { type StartedRewardServer, startRewardServer } from '@grpo/reward-service';
 import { type StartedRolloutServer, startRolloutServer } from '@grpo/rollout-service';
@@ -108,7 +108,7 @@ test('SFT then GRPO across the three services completes and the GRPO reward rise
   );
   t.after(() => trainer.close());
   const runDir = path.join(tmp, 'rises');
-  const created = await trainerAt(trainer.url).createRun(loopConfig(runDir, 16));
+  const created = await trainerAt(trainer.url).createRun(loopConfig(runDir, 16) as CreateRunRequestBody);
   const done = await waitFor(trainer.url, created.id, (s) => s.state === 'completed');
   assert.equal(done.step, SFT_STEPS + 16);
   const all = await rows(runDir);
@@ -169,7 +169,9 @@ test('a trainer killed with SIGKILL mid-GRPO resumes from its last checkpoint wi
   const runDir = path.join(tmp, 'killed');
   const first = await spawnTrainer({ GRPO_TRAINER_RUNS_DIR: tmp });
   t.after(() => first.child.kill('SIGKILL'));
-  const created = await trainerAt(first.url).createRun(overlapping(loopConfig(runDir, 6)));
+  const created = await trainerAt(first.url).createRun(
+    overlapping(loopConfig(runDir, 6)) as CreateRunRequestBody,
+  );
   // Kill between checkpoints, during GRPO: SFT_STEPS + 3 is past the checkpoint at SFT_STEPS + 2.
   await waitFor(first.url, created.id, (s) => s.step >= SFT_STEPS + 3);
   first.child.kill('SIGKILL');
