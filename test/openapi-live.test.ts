@@ -97,6 +97,8 @@ test('every reward operation answers as its document says', async () => {
   assert.deepEqual(openrlhf.rewards.length, 1);
   const bad = await failure(c.score({ items: [], rewards: [{ name: 'no_such_fn' }] }));
   assert.deepEqual([bad.statusCode, bad.code], [400, 'GRPO_REWARD_UNKNOWN_FN']);
+  const metrics = await c.raw.GET('/metrics', { parseAs: 'text' });
+  assert.match(metrics.data ?? '', /grpo_reward_http_request_duration_seconds/);
   const anonymous = client(createRewardClient, 'reward');
   assert.equal((await failure(anonymous.functions())).statusCode, 401);
 });
@@ -133,6 +135,8 @@ test('every rollout operation answers as its document says', async () => {
   const bad = await failure(c.rollouts({ prompts: [], groupSize: 1 }));
   assert.equal(bad.statusCode, 400);
   assert.equal((await failure(client(createRolloutClient, 'rollout').policy())).statusCode, 401);
+  const metrics = await client(createRolloutClient, 'rollout').raw.GET('/metrics', { parseAs: 'text' });
+  assert.match(metrics.data ?? '', /grpo_rollout_policy_version/);
 });
 
 test('every trainer operation answers as its document says, with a run that calls rollout and reward', async () => {
@@ -177,6 +181,8 @@ test('every trainer operation answers as its document says, with a run that call
   const missing = await failure(c.getRun('no-such-run'));
   assert.equal(missing.statusCode, 404);
   assert.equal((await failure(client(createTrainerClient, 'trainer').listRuns())).statusCode, 401);
+  const prom = await client(createTrainerClient, 'trainer').raw.GET('/metrics', { parseAs: 'text' });
+  assert.match(prom.data ?? '', /grpo_trainer_http_request_duration_seconds/);
 });
 
 test('no response broke its document, and every operation of every document answered with a 2xx', () => {
