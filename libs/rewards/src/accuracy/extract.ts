@@ -36,6 +36,8 @@ export interface Extracted {
    * fallback's last block ends (method `latex`). verify.ts tries them against a gold list.
    */
   parts?: string[];
+  /** The parts were joined by and/or: as a list they are a set (compare.ts, `unorderedGold`). */
+  partsJoined?: boolean;
 }
 
 export interface ExtractOptions {
@@ -155,14 +157,19 @@ function lastMathOrNumber(text: string): string | null {
 const BLOCK_GLUE = /^[\s,;，、]*(?:(?:and|or|или|и|et|ou|und|oder|或者|或|和|以及)[\s,]*)?$/;
 
 /** The math blocks that end the text and are joined only by commas or conjunctions, in order. */
-function lastBlockRun(text: string): string[] {
+function lastBlockRun(text: string): { run: string[]; joined: boolean } {
   const blocks = mathBlocks(text).filter((b) => b.s);
   const run: string[] = [];
+  let joined = false;
   for (let i = blocks.length - 1; i >= 0 && run.length < 20; i--) {
-    if (run.length && !BLOCK_GLUE.test(text.slice(blocks[i]!.end, blocks[i + 1]!.start))) break;
+    if (run.length) {
+      const glue = text.slice(blocks[i]!.end, blocks[i + 1]!.start);
+      if (!BLOCK_GLUE.test(glue)) break;
+      joined ||= /[^\s,;，、]/.test(glue);
+    }
     run.unshift(blocks[i]!.s);
   }
-  return run;
+  return { run, joined };
 }
 
 /**
@@ -255,8 +262,8 @@ export function extractAnswer(text: string, options: ExtractOptions): Extracted 
     const tail = text.slice(boxAt);
     const finalAt = /final answer/i.exec(tail)?.index ?? -1;
     if (finalAt > 0) {
-      const phrase = afterPhrase(tail.slice(finalAt));
-      if (phrase !== null && readsAsAnswer(phrase)) return { answer: phrase, method: 'phrase' };
+      const phrase = afterPhrase(tail.slice(finalAt))?.s;
+      if (phrase !== undefined && readsAsAnswer(phrase)) return { answer: phrase, method: 'phrase' };
     }
     if (options.reference) return { answer: referenceBoxed(boxes, text)!.trim(), method: 'boxed' };
     const out: Extracted = { answer: boxed.trim(), method: 'boxed' };
@@ -270,8 +277,16 @@ export function extractAnswer(text: string, options: ExtractOptions): Extracted 
     options.reference === true,
   );
   if (open !== null) return { answer: open, method: 'boxed' };
-  const phrase = afterPhrase(text);
-  if (phrase !== null) {
+  const after = afterPhrase(text);
+  if (after !== null) {
+    const phrase = after.s;
+    if (after.parts) {
+      // A reference lists its answers; a prediction's first block is its answer, the rest
+      // are tried against a gold list (verify.ts).
+      if (options.reference)
+        return { answer: after.parts.join(after.joined ? ' and ' : ', '), method: 'phrase' };
+      return { answer: phrase, method: 'phrase', parts: after.parts, partsJoined: !!after.joined };
+    }
     if (readsAsAnswer(phrase)) return { answer: phrase, method: 'phrase' };
     // "Final Answer: the largest $n$ is 34." - the last math or number of that sentence.
     const inner = lastMathOrNumber(phrase);
@@ -293,9 +308,14 @@ export function extractAnswer(text: string, options: ExtractOptions): Extracted 
     const s = lastMathOrNumber(text);
     if (s === null) return null;
     const out: Extracted = { answer: s, method: /^-?[\d,\s./%]+$/.test(s) ? 'last_number' : 'latex' };
-    if (out.method === 'latex') {
-      const run = lastBlockRun(text);
-      if (run.length > 1 && run[run.length - 1] === s) out.parts = run;
+    if (text.includes('$') || text.includes('\\(') || text.includes('\\[')) {
+      const { run, joined } = lastBlockRun(text);
+      if (run.length > 1 && run[run.length - 1] === s) {
+        // A reference's blocks joined by and/or are its answers (`the roots are $1$ and $2$`).
+        if (options.reference && joined) return { answer: run.join(' and '), method: 'latex' };
+        out.parts = run;
+        out.partsJoined = joined;
+      }
     }
     return out;
   }

@@ -44,8 +44,12 @@ const PHRASE = new RegExp(
 const MATH_AT =
   /\s*((?:[,;，、]|\s(?:and|or|или|и|et|ou|und|oder|y|o)\s|或者|或|和|以及)?)\s*(?:\$\$([^$]+)\$\$|\$((?:\\\$|[^$])+)\$|\\\(([\s\S]+?)\\\)|\\\[([\s\S]+?)\\\])/y;
 
-/** Text after the last answer phrase up to the end of its sentence (a math block right after it whole). */
-export function afterPhrase(text: string): string | null {
+/**
+ * Text after the last answer phrase up to the end of its sentence (a math block right after it
+ * whole). `parts`: the math blocks joined to that block by commas or and/or (`is $1$ and $2$`),
+ * which verify.ts tries against a gold list; `joined` when a conjunction joined them.
+ */
+export function afterPhrase(text: string): { s: string; parts?: string[]; joined?: boolean } | null {
   let last: RegExpExecArray | null = null;
   PHRASE.lastIndex = 0;
   for (let m = PHRASE.exec(text); m; m = PHRASE.exec(text)) {
@@ -71,7 +75,8 @@ export function afterPhrase(text: string): string | null {
     blocks.push((m[2] ?? m[3] ?? m[4] ?? m[5])!.trim());
     at = m.index + m[0].length;
   }
-  if (blocks.length) return blocks.join(conjunction ? ' and ' : ', ');
+  if (blocks.length > 1) return { s: blocks[0]!, parts: blocks, joined: conjunction };
+  if (blocks.length) return { s: blocks[0]! };
   const line = rest.split(/\n/)[0]!;
   // End at a sentence end (a period not inside a number; 。 । ۔).
   const end = /\.(?!\d)\s|\.$|[。।۔]/.exec(line);
@@ -80,5 +85,5 @@ export function afterPhrase(text: string): string | null {
     .trim()
     .replace(/^["“'](.*)["”']$/u, '$1')
     .trim();
-  return s.length ? s : null;
+  return s.length ? { s } : null;
 }

@@ -129,7 +129,7 @@ function severalParts(
 ): Pick<VerifyResult, 'prediction' | 'predictionMethod' | 'rule'> | null {
   const n = gold.t === 'list' || gold.t === 'set' ? gold.a.length : 0;
   if (!p.parts || n < 2 || p.parts.length < n) return null;
-  const prediction = p.parts.slice(-n).join(', ');
+  const prediction = p.parts.slice(-n).join(p.partsJoined ? ' and ' : ', ');
   const method: ExtractMethod = p.method === 'boxed' ? 'boxes' : p.method;
   const side = prepare(prediction, method, budget);
   const rule = side.node && comparer.equal(gold, side.node);
