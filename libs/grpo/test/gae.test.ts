@@ -76,7 +76,9 @@ test('float32 inputs give the float64 reference within 1e-5', () => {
     lambda: 0.95,
   });
   const want = gaeReference(nested(r, B), nested(values, B), nested(mask, B), { gamma: 1, lambda: 0.95 });
-  want.advantages.flat().forEach((a, i) => close(got.advantages[i]!, a, 1e-5, `adv[${i}]`));
+  want.advantages.flat().forEach((a, i) => {
+    close(got.advantages[i]!, a, 1e-5, `adv[${i}]`);
+  });
 });
 
 test('lambda = gamma = 1 with an outcome reward only: advantage is the reward minus the value, return is the reward', () => {
@@ -86,8 +88,12 @@ test('lambda = gamma = 1 with an outcome reward only: advantage is the reward mi
   const r = tokenRewards({ rows: 1, seq: 6, outcome: [1], mask });
   assert.deepEqual(Array.from(r), [0, 0, 0, 0, 1, 0]);
   const { advantages, returns } = computeGae(1, 6, r, values, mask, { gamma: 1, lambda: 1 });
-  [0, 0, 0.8, 0.5, 0.1, 0].forEach((a, i) => close(advantages[i]!, a, 1e-12, `adv[${i}]`));
-  [0, 0, 1, 1, 1, 0].forEach((x, i) => close(returns[i]!, x, 1e-12, `ret[${i}]`));
+  [0, 0, 0.8, 0.5, 0.1, 0].forEach((a, i) => {
+    close(advantages[i]!, a, 1e-12, `adv[${i}]`);
+  });
+  [0, 0, 1, 1, 1, 0].forEach((x, i) => {
+    close(returns[i]!, x, 1e-12, `ret[${i}]`);
+  });
 });
 
 test('hand-computed gamma 0.5, lambda 0.5 on two actions', () => {
@@ -103,9 +109,9 @@ test('lambda = 0 gives the one-step TD error', () => {
     gamma: 0.9,
     lambda: 0,
   });
-  [0.1 + 0.9 * 0.6 - 0.3, 0.2 + 0.9 * 0.4 - 0.6, 1 - 0.4].forEach((a, i) =>
-    close(advantages[i]!, a, 1e-12, `adv[${i}]`),
-  );
+  [0.1 + 0.9 * 0.6 - 0.3, 0.2 + 0.9 * 0.4 - 0.6, 1 - 0.4].forEach((a, i) => {
+    close(advantages[i]!, a, 1e-12, `adv[${i}]`);
+  });
 });
 
 test('per-token KL goes into the reward of every action, the outcome onto the last one only', () => {
@@ -117,7 +123,9 @@ test('per-token KL goes into the reward of every action, the outcome onto the la
     kl: [0.5, 1, 99, 99, 99, 99],
     klCoef: 0.1,
   });
-  [-0.05, 2 - 0.1, 0, 0, 0, 0].forEach((x, i) => close(r[i]!, x, 1e-12, `r[${i}]`));
+  [-0.05, 2 - 0.1, 0, 0, 0, 0].forEach((x, i) => {
+    close(r[i]!, x, 1e-12, `r[${i}]`);
+  });
 });
 
 test('whitening is over action tokens only, leaves padding at 0, and has mean 0 and std 1', () => {
