@@ -187,6 +187,12 @@ export class ValueModel {
     return out;
   }
 
+  /** Replaces the weights (a checkpoint's critic); optimizer state is kept. */
+  setTensors(tensors: TensorMap): void {
+    for (const [name, t] of initCriticTensors(this.config, tensors))
+      this.trainer.params.set(name, tensor('float32', t.data as Float32Array, t.shape));
+  }
+
   /** AdamW moments by name and the step counter (copies), for checkpoints. */
   optimizerState(): { stepCount: number; tensors: TensorMap } {
     const tensors: TensorMap = new Map();

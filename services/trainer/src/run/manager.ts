@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -10,6 +11,7 @@ import {
   type RunState,
   type RunStatus,
 } from '@grpo/contracts';
+import { AlgorithmConfigError, parseAlgorithmConfig } from '@grpo/grpo';
 import { Value } from '@sinclair/typebox/value';
 import {
   BAD_RUN_CONFIG,
@@ -22,7 +24,13 @@ import {
 import { exists, writeFileAtomic } from './atomic.js';
 import { RunLoop, type StageEvent, totalSteps } from './loop.js';
 import { HttpRunServices, type RunServices } from './services.js';
-import { type AlgorithmFactory, DEFAULT_ALGORITHM, dynamicSamplingOf } from './step.js';
+import {
+  type AlgorithmFactory,
+  type AlgorithmSpec,
+  algorithmConfigInput,
+  DEFAULT_ALGORITHM,
+  dynamicSamplingOf,
+} from './step.js';
 
 export const CONFIG_FILE = 'config.json';
 export const RUN_FILE = 'run.json';
@@ -303,6 +311,7 @@ export function parseRunConfig(raw: unknown): RunConfig {
     );
   }
   config.stages.forEach((s, i) => {
+    if (s.type === 'grpo' && s.algorithm) checkAlgorithm(s.algorithm, `stages[${i}].algorithm`);
     if (s.overlapRollout && s.type !== 'grpo')
       throw new TrainerError(
         BAD_RUN_CONFIG,
@@ -331,6 +340,29 @@ export function parseRunConfig(raw: unknown): RunConfig {
       );
   });
   return config;
+}
+
+/**
+ * A grpo stage's algorithm, parsed as its stage will parse it: a bad preset or override is a
+ * 400 naming the field (`stages[1].algorithm.overrides.critic.clipValue`), and a critic `init`
+ * folder must hold a config.json.
+ */
+function checkAlgorithm(a: AlgorithmSpec, field: string): void {
+  let cfg: ReturnType<typeof parseAlgorithmConfig>;
+  try {
+    cfg = parseAlgorithmConfig(algorithmConfigInput(a));
+  } catch (e) {
+    if (!(e instanceof AlgorithmConfigError)) throw e;
+    const at = e.field === 'preset' ? `${field}.name` : `${field}.overrides.${e.field}`;
+    throw new TrainerError(BAD_RUN_CONFIG, at, e.message);
+  }
+  const init = cfg.critic?.init;
+  if (init && !existsSync(path.join(path.resolve(init), 'config.json')))
+    throw new TrainerError(
+      BAD_RUN_CONFIG,
+      `${field}.overrides.critic.init`,
+      `no config.json in critic folder ${path.resolve(init)}`,
+    );
 }
 
 function newRunId(): string {
