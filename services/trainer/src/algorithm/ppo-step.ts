@@ -190,6 +190,8 @@ export class PpoStep {
     const tScore = performance.now();
     const missing = rows.filter((r) => r.n > 0 && r.old.length === 0);
     if (missing.length > 0) {
+      // Samples without logprobs are scored with the current weights (then old = current).
+      this.scorer.setWeights(this.policyTrainer.tensors());
       const s = await this.scorer.score(
         missing.map((r) => r.seq),
         temperature,
