@@ -230,3 +230,30 @@ test('the stepper saves the critic beside the policy and a fresh one loaded from
   const rc = (await c.step(groups(1), 1e-2, 1)) as PpoStepperResult;
   assert.notDeepEqual(rc.critic, ra.critic);
 });
+
+test('completions without sampling logprobs are scored by the current policy: on-policy, nothing is clipped', async (t) => {
+  const p = await tiny(t, 9);
+  const prompt = p.tokenizer.encode('Q');
+  const batch: GroupBatch[] = [
+    {
+      promptIds: prompt,
+      completions: [
+        { tokenIds: [40, 41], rewardTotal: 1 },
+        { tokenIds: [42], rewardTotal: 0 },
+      ],
+    },
+  ];
+  const step = await PpoStep.create({
+    config: p.config,
+    tensors: p.tensors,
+    algorithm: { preset: 'ppo' },
+    session,
+  });
+  t.after(() => step.release());
+  for (let s = 0; s < 3; s++) {
+    const { metrics: m } = await step.step(batch, { lr: 1e-2 });
+    assert.equal(m.clip_fraction, 0, `step ${s}`);
+    assert.ok(m.time_score_ms > 0);
+    assert.ok(Math.abs(m.kl) < 1e-6 || s > 0, `KL to the identical reference at step 0: ${m.kl}`);
+  }
+});
