@@ -9,6 +9,7 @@
  *   node --conditions=source --import tsx services/trainer/bench/grpo-vs-ppo.ts \
  *     --from <sft checkpoint folder> [--seeds 1,2] [--tokens 400000] [--wall-s 0] \
  *     [--eval 400] [--ppo '{"name":"ppo_orz"}'] [--ppo-batch 16] [--ppo-group 4] [--runs /tmp/gvp]
+ *     [--algos grpo,ppo]
  *
  * Without --from the quick-start's SFT stage runs first (800 steps). A smaller variant of the
  * quick-start for a loaded machine: --model '{"hiddenSize":64}' (fields of the tiny policy),
@@ -38,6 +39,7 @@ const ppoAlg = JSON.parse(arg('ppo', '{"name":"ppo_orz"}')) as { name: string; o
 const ppoBatch = Number(arg('ppo-batch', '16'));
 const ppoGroup = Number(arg('ppo-group', '4'));
 const runsDir = arg('runs', '/tmp/grpo-vs-ppo');
+const algos = arg('algos', 'grpo,ppo').split(',') as ('grpo' | 'ppo')[];
 let from = arg('from', '');
 
 const quiet = { port: 0, logLevel: 'error', maxEventLoopDelayMs: 0 };
@@ -202,7 +204,7 @@ try {
   console.log(JSON.stringify({ sft: from, ...sft }));
   const results: Result[] = [];
   for (const seed of seeds)
-    for (const a of ['grpo', 'ppo'] as const) {
+    for (const a of algos) {
       if (tokenBudget > 0) results.push(await rlRun(a, 'tokens', seed));
       if (wallS > 0) results.push(await rlRun(a, 'wall', seed));
     }
