@@ -69,6 +69,29 @@ test('model folders, runDir and resume outside their roots are 403 with the fiel
   assert.deepEqual(await fs.readdir(runs), []);
 });
 
+test("a PPO stage's critic folder outside the model roots is 403 with the field, and one inside without a config is 400", async (t) => {
+  const { app, base, data, secret } = await layout(t);
+  const train = path.join(data, 'train.jsonl');
+  const ppo = (init: string) => ({
+    ...jsonlConfig(train),
+    rolloutUrl: 'http://127.0.0.1:9',
+    rewardUrl: 'http://127.0.0.1:9',
+    stages: [{ type: 'grpo', steps: 1, algorithm: { name: 'ppo', overrides: { critic: { init } } } }],
+  });
+  const field = 'stages[0].algorithm.overrides.critic.init';
+  for (const init of ['/etc', secret, path.join(base, 'models', '..', 'secret')]) {
+    const r = await post(app, ppo(init));
+    assert.equal(r.status, 403, JSON.stringify(r.body));
+    assert.equal(r.body.error.code, 'GRPO_PATH_OUTSIDE_ROOTS');
+    assert.equal(r.body.error.field, field);
+  }
+  await fs.mkdir(path.join(base, 'models', 'empty'), { recursive: true });
+  const r = await post(app, ppo(path.join(base, 'models', 'empty')));
+  assert.equal(r.status, 400, JSON.stringify(r.body));
+  assert.equal(r.body.error.field, field);
+  assert.doesNotMatch(r.body.error.message, new RegExp(base));
+});
+
 test('a data file with odd characters in its name inside the root trains; its run dir stays below runs', async (t) => {
   const { app, runs, data } = await layout(t);
   const odd = path.join(data, 'données -rf ✓ (1).jsonl');

@@ -328,7 +328,7 @@ export interface components {
                 overlapRollout?: boolean;
                 algorithm?: {
                     /**
-                     * @description A registered algorithm preset.
+                     * @description A registered algorithm preset: grpo, dr_grpo, dapo, gspo, rloo, reinforce_pp, or ppo / ppo_orz (PPO with GAE and a learned critic).
                      * @default grpo
                      */
                     name?: string;
@@ -433,6 +433,22 @@ export interface components {
             serviceRetries?: number;
             /** @description Times the weights were pushed again because the rollout service had lost them (a restart); its samples from other weights were discarded. */
             policyResyncs?: number;
+            /** @description PPO: clipped value loss of the critic (times valueCoef), before its update. */
+            valueLoss?: number;
+            /** @description PPO: share of action tokens where the value clip was active. */
+            valueClipFraction?: number;
+            /** @description PPO: 1 - Var(returns - values) / Var(returns) over action tokens. */
+            explainedVariance?: number;
+            /** @description PPO: mean critic value over action tokens. */
+            valueMean?: number;
+            /** @description PPO: mean GAE return over action tokens. */
+            returnMean?: number;
+            /** @description PPO: mean GAE advantage over action tokens, before whitening. */
+            advantageMean?: number;
+            /** @description PPO: std of the GAE advantages over action tokens, before whitening. */
+            advantageStd?: number;
+            /** @description PPO: the step trained the critic alone (critic.warmupSteps). */
+            criticWarmup?: boolean;
         };
         /** EvalRecord */
         EvalRecord: {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { RunConfig } from '@grpo/contracts';
 import {
@@ -7,6 +8,7 @@ import {
   realpathLoose,
   resolveInRoots,
 } from '@grpo/service-kit';
+import { BAD_RUN_CONFIG, TrainerError } from '../errors.js';
 
 /**
  * The folders a request may name paths in (issue #20): run directories and `resume` under
@@ -57,13 +59,30 @@ export function confineRunConfig(config: RunConfig, roots: RunRoots): RunConfig 
     if (d.rlPath !== undefined) d.rlPath = resolveInRoots(d.rlPath, data, 'data.rlPath');
     out.data = d;
   }
-  if (typeof config.model === 'string') {
-    out.model = resolveInRoots(
-      config.model,
-      { dirs: [...roots.modelRoots, roots.runsDir], setting: MODEL_SETTING },
-      'model',
-    );
-  }
+  const models: PathRoots = { dirs: [...roots.modelRoots, roots.runsDir], setting: MODEL_SETTING };
+  if (typeof config.model === 'string') out.model = resolveInRoots(config.model, models, 'model');
+  out.stages = config.stages.map((s, i) =>
+    confineCriticInit(s, models, `stages[${i}].algorithm.overrides.critic.init`),
+  );
   if (config.runDir !== undefined) out.runDir = confineRunDir(config.runDir, roots, 'runDir');
   return out;
+}
+
+type Stage = RunConfig['stages'][number];
+
+/**
+ * A PPO stage's critic checkpoint (`algorithm.overrides.critic.init`) is a model folder: it is
+ * resolved inside the model roots like `model`, and only then checked for a config.json, so a
+ * request cannot probe folders elsewhere.
+ */
+function confineCriticInit(stage: Stage, models: PathRoots, field: string): Stage {
+  if (stage.type !== 'grpo' || !stage.algorithm?.overrides) return stage;
+  const critic = stage.algorithm.overrides.critic as { init?: unknown } | undefined;
+  if (critic === null || typeof critic !== 'object' || typeof critic.init !== 'string' || critic.init === '')
+    return stage;
+  const init = resolveInRoots(critic.init, models, field);
+  if (!existsSync(path.join(init, 'config.json')))
+    throw new TrainerError(BAD_RUN_CONFIG, field, `no config.json in the critic folder named by ${field}`);
+  const overrides = { ...stage.algorithm.overrides, critic: { ...critic, init } };
+  return { ...stage, algorithm: { ...stage.algorithm, overrides } };
 }

@@ -586,6 +586,7 @@ export class RunLoop {
         clipFraction: r.clipFraction,
         tokens: r.tokens,
       });
+      if (r.critic) Object.assign(row, r.critic);
     } else {
       // Rejection sampling (R1 §2.3.3): keep what the reward accepts, SFT on it.
       const kept: ScoreSequence[] = [];

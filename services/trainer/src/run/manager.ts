@@ -10,6 +10,7 @@ import {
   type RunState,
   type RunStatus,
 } from '@grpo/contracts';
+import { AlgorithmConfigError, parseAlgorithmConfig } from '@grpo/grpo';
 import { Value } from '@sinclair/typebox/value';
 import {
   BAD_RUN_CONFIG,
@@ -25,7 +26,13 @@ import { confineRunConfig, confineRunDir, type RunRoots } from './confine.js';
 import { GuardedRunServices } from './guarded-services.js';
 import { RunLoop, type StageEvent, totalSteps } from './loop.js';
 import { HttpRunServices, type RunServices } from './services.js';
-import { type AlgorithmFactory, DEFAULT_ALGORITHM, dynamicSamplingOf } from './step.js';
+import {
+  type AlgorithmFactory,
+  type AlgorithmSpec,
+  algorithmConfigInput,
+  DEFAULT_ALGORITHM,
+  dynamicSamplingOf,
+} from './step.js';
 
 export const CONFIG_FILE = 'config.json';
 export const RUN_FILE = 'run.json';
@@ -356,6 +363,7 @@ export function parseRunConfig(raw: unknown): RunConfig {
     );
   }
   config.stages.forEach((s, i) => {
+    if (s.type === 'grpo' && s.algorithm) checkAlgorithm(s.algorithm, `stages[${i}].algorithm`);
     if (s.overlapRollout && s.type !== 'grpo')
       throw new TrainerError(
         BAD_RUN_CONFIG,
@@ -399,6 +407,21 @@ export function runError(err: unknown): { code: string; message: string } {
       message: `the runs disk is full (${e.code}); free space and resume the run from its last checkpoint`,
     };
   return { code: typeof e.code === 'string' ? e.code : RUN_FAILED, message: e.message ?? String(err) };
+}
+
+/**
+ * A grpo stage's algorithm, parsed as its stage will parse it: a bad preset or override is a
+ * 400 naming the field (`stages[1].algorithm.overrides.critic.clipValue`). A critic `init`
+ * folder is a server path: confineRunConfig resolves it inside the model roots.
+ */
+function checkAlgorithm(a: AlgorithmSpec, field: string): void {
+  try {
+    parseAlgorithmConfig(algorithmConfigInput(a));
+  } catch (e) {
+    if (!(e instanceof AlgorithmConfigError)) throw e;
+    const at = e.field === 'preset' ? `${field}.name` : `${field}.overrides.${e.field}`;
+    throw new TrainerError(BAD_RUN_CONFIG, at, e.message);
+  }
 }
 
 function newRunId(): string {
