@@ -44,7 +44,7 @@ let from = arg('from', '');
 
 const quiet = { port: 0, logLevel: 'error', maxEventLoopDelayMs: 0 };
 const reward = await startRewardServer({ ...quiet, workers: 1 }, { signals: [] });
-const rollout = await spawnRolloutService();
+const rollout = await spawnRolloutService({ GRPO_ROLLOUT_MODEL_ROOT: runsDir });
 const trainer = await startTrainerServer({ ...quiet, runsDir }, { signals: [] });
 const recipe = quickstartRecipe({ rolloutUrl: rollout.url, rewardUrl: reward.url });
 const tiny = (recipe.model as { tiny: Record<string, unknown> }).tiny;
