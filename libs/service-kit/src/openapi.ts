@@ -81,13 +81,11 @@ export function isOpenPath(path: string, metricsAuth: boolean): boolean {
   );
 }
 
-/** @fastify/swagger `transform`: fills operationId, security and the 4xx responses from the route config. */
+/** @fastify/swagger `transform`: fills security and the 4xx responses from the route config. */
 export function openApiRouteTransform(opts: RouteTransformOptions): SwaggerTransform {
   return ({ schema, url, route }) => {
     const s: Schema = { ...((schema as Schema | undefined) ?? {}) };
     if (s.hide) return { schema: s, url };
-    const method = Array.isArray(route.method) ? route.method[0]! : route.method;
-    s.operationId ??= operationIdFor(method, url);
     const open = isOpenPath(url, opts.metricsAuth);
     s.security ??= open ? [] : BEARER_SECURITY;
     const response: Record<string, unknown> = { ...(s.response ?? {}) };
@@ -112,8 +110,9 @@ export interface DocumentTransformOptions {
 }
 
 /**
- * @fastify/swagger `transformObject`: servers, license, the shared error body as one component,
- * status-text descriptions, examples; and a check that operationIds are unique.
+ * @fastify/swagger `transformObject`: operationIds (derived where a route sets none, then checked
+ * unique), servers, license, the shared error body as one component, status-text descriptions,
+ * examples.
  */
 export function openApiDocumentTransform(opts: DocumentTransformOptions): SwaggerTransformObject {
   return (documentObject) => {
@@ -136,8 +135,12 @@ export function openApiDocumentTransform(opts: DocumentTransformOptions): Swagge
     doc.components = components;
     const ids = new Map<string, string>();
     for (const [path, ops] of Object.entries((doc.paths ?? {}) as Record<string, Json>)) {
-      for (const [method, op] of Object.entries(ops)) {
-        if (!isObj(op)) continue;
+      for (const [method, shared] of Object.entries(ops)) {
+        if (!isObj(shared)) continue;
+        // A route with several methods shares one operation object between them: each method gets
+        // its own copy and its own derived id (operationId first, as generators print it).
+        const op: Json = { operationId: shared.operationId ?? operationIdFor(method, path), ...shared };
+        ops[method] = op;
         const id = op.operationId as string;
         const where = `${method.toUpperCase()} ${path}`;
         const other = ids.get(id);

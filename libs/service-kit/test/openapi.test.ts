@@ -43,6 +43,7 @@ async function buildDoc(extra?: (app: Awaited<ReturnType<typeof createServer>>) 
     n: 1,
   }));
   app.get('/named', { schema: { operationId: 'listNamedThings' } }, async () => ({}));
+  app.route({ method: ['PUT', 'DELETE'], url: '/v1/things/:id', handler: async () => ({}) });
   extra?.(app);
   await app.ready();
   try {
@@ -68,6 +69,8 @@ test('every operation gets an operationId, and a route schema operationId wins',
   assert.equal(doc.paths['/v1/things']!.get!.operationId, 'getThings');
   assert.equal(doc.paths['/named']!.get!.operationId, 'listNamedThings');
   assert.equal(doc.paths['/health']!.get!.operationId, 'getHealth');
+  assert.equal(doc.paths['/v1/things/{id}']!.put!.operationId, 'putThingsById');
+  assert.equal(doc.paths['/v1/things/{id}']!.delete!.operationId, 'deleteThingsById');
 });
 
 test('probes are open (security []) and every other route needs the bearer key with a 401', async () => {
