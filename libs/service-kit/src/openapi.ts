@@ -71,7 +71,7 @@ export interface RouteTransformOptions {
   metricsAuth: boolean;
 }
 
-/** Whether the access plugin serves `path` without a key (keep in step with access.ts). */
+/** Whether `path` is served without a key: the access plugin and the document both ask this. */
 export function isOpenPath(path: string, metricsAuth: boolean): boolean {
   return (
     OPEN_PATHS.includes(path) ||
