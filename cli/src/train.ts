@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import { type CreateRunRequestBody, createTrainerClient } from '@grpo/clients';
 import type { EvalRecord, MetricRow, RunStatus } from '@grpo/contracts';
 import type { StageEvent } from '@grpo/trainer-service';
 import { ProgressView } from './progress.js';
@@ -30,14 +31,21 @@ function headers(apiKey?: string): Record<string, string> {
   };
 }
 
-async function json<T>(res: Response, what: string): Promise<T> {
-  const body = (await res.json().catch(() => ({}))) as T & { error?: { code: string; message: string } };
+/** The 2xx body, or an Error `<what>: <status> <code>: <message>`. */
+function checked<T>(res: Response, body: unknown, what: string): T {
   if (!res.ok) {
-    const e = body.error;
+    const e = (body as { error?: { code: string; message: string } } | undefined)?.error;
     throw new Error(`${what}: ${res.status} ${e ? `${e.code}: ${e.message}` : ''}`.trim());
   }
-  return body;
+  return body as T;
 }
+
+/**
+ * The trainer's generated client (openapi/trainer.json). Submitting is not retried: a retry of a
+ * POST whose first attempt started the run would only get 409.
+ */
+const trainerClient = (base: string, apiKey: string | undefined, retries?: number) =>
+  createTrainerClient({ baseUrl: base, apiKey, ...(retries !== undefined ? { retries } : {}) });
 
 /** Reads a run config file (JSON). */
 export async function readRunConfigFile(file: string): Promise<unknown> {
@@ -100,10 +108,8 @@ export async function followRun(
     });
   }
   view.end();
-  const status = await json<RunStatus>(
-    await fetch(`${base}/v1/runs/${encodeURIComponent(id)}`, { headers: headers(apiKey) }),
-    'GET run',
-  );
+  const got = await trainerClient(base, apiKey).raw.GET('/v1/runs/{id}', { params: { path: { id } } });
+  const status = checked<RunStatus>(got.response, got.data ?? got.error, 'GET run');
   return { status, evals: status.evals.length ? status.evals : evals };
 }
 
@@ -113,14 +119,10 @@ export async function followRun(
  */
 export async function train(o: TrainOptions): Promise<TrainResult> {
   const base = o.trainerUrl.replace(/\/+$/, '');
-  const created = await json<RunStatus>(
-    await fetch(`${base}/v1/runs`, {
-      method: 'POST',
-      headers: headers(o.apiKey),
-      body: JSON.stringify(o.body),
-    }),
-    'POST /v1/runs',
-  );
+  const posted = await trainerClient(base, o.apiKey, 0).raw.POST('/v1/runs', {
+    body: o.body as CreateRunRequestBody,
+  });
+  const created = checked<RunStatus>(posted.response, posted.data ?? posted.error, 'POST /v1/runs');
   o.out.write(
     `run ${created.id}${created.resumedFrom !== undefined ? ' (resumed)' : ''}: ${created.totalSteps} steps\n` +
       `  run dir:   ${created.runDir}\n  dashboard: ${base}/dashboard?run=${encodeURIComponent(created.id)}\n`,
