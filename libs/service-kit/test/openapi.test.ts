@@ -81,9 +81,11 @@ test('probes are open (security []) and every other route needs the bearer key w
   }
   const scoped = doc.paths['/v1/jobs/{jobId}/cancel-all']!.post!;
   assert.deepEqual(scoped.security, [{ bearerAuth: [] }]);
-  assert.deepEqual(Object.keys(scoped.responses).sort(), ['200', '401', '403']);
+  // 503: load shedding is on by default (maxEventLoopDelayMs 1000); probes are never shed.
+  assert.deepEqual(Object.keys(scoped.responses).sort(), ['200', '401', '403', '503']);
   const unscoped = doc.paths['/v1/things']!.get!;
-  assert.deepEqual(Object.keys(unscoped.responses).sort(), ['200', '401']);
+  assert.deepEqual(Object.keys(unscoped.responses).sort(), ['200', '401', '503']);
+  assert.deepEqual(Object.keys(doc.paths['/health']!.get!.responses).sort(), ['200', '4XX']);
   assert.equal(unscoped.responses['401']!.description, 'Unauthorized');
   assert.deepEqual(unscoped.responses['401']!.content!['application/json']!.schema, {
     $ref: '#/components/schemas/ErrorBody',
