@@ -259,7 +259,8 @@ test('the rollout and trainer clients (grpo_services) pass their unittest suite 
   const rolloutKey = 'py-rollout-key-0123456789';
   const trainerKey = 'py-trainer-key-0123456789';
   const rollout = await startRolloutServer(
-    { port: 0, logLevel: 'silent', model: policy.dir, apiKeys: `py:${rolloutKey}` },
+    // The checkpoint paths the tests send lie inside the model root (tmp).
+    { port: 0, logLevel: 'silent', model: policy.dir, modelRoot: tmp, apiKeys: `py:${rolloutKey}` },
     { signals: [], env: {} },
   );
   t.after(() => rollout.close());
@@ -268,6 +269,7 @@ test('the rollout and trainer clients (grpo_services) pass their unittest suite 
       port: 0,
       logLevel: 'silent',
       runsDir: path.join(tmp, 'runs'),
+      modelRoot: tmp,
       apiKeys: `py:${trainerKey}`,
       rolloutApiKey: rolloutKey,
     },
