@@ -9,6 +9,79 @@
  * Nothing here is trusted for the verdict of stdio/call tests: the host compares outputs and
  * values it alone knows.
  */
+/** pytest is not in the interpreter's standard library: the few names test files use, built fresh for every test. */
+const PYTEST_SHIM = String.raw`
+import math, functools
+
+class _Raises:
+    def __init__(self, exc, match=None):
+        self.exc, self.match, self.value = exc, match, None
+    def __enter__(self):
+        return self
+    def __exit__(self, t, v, tb):
+        if t is None:
+            raise AssertionError(f'DID NOT RAISE {self.exc}')
+        if not issubclass(t, self.exc):
+            return False
+        if self.match is not None:
+            import re
+            if not re.search(self.match, str(v)):
+                raise AssertionError(f'pattern {self.match!r} not found in {str(v)!r}')
+        self.value = v
+        return True
+
+def raises(exc, *args, match=None, **kw):
+    if args:
+        with _Raises(exc, match):
+            args[0](*args[1:], **kw)
+        return None
+    return _Raises(exc, match)
+
+class approx:
+    def __init__(self, expected, rel=1e-6, abs=1e-12):
+        self.expected, self.rel, self.abs = expected, rel, abs
+    def _eq(self, a, b):
+        if isinstance(b, (list, tuple)):
+            return isinstance(a, (list, tuple)) and len(a) == len(b) and all(self._eq(x, y) for x, y in zip(a, b))
+        return math.isclose(a, b, rel_tol=self.rel, abs_tol=self.abs)
+    def __eq__(self, other):
+        return self._eq(other, self.expected)
+    def __repr__(self):
+        return f'approx({self.expected!r})'
+
+def parametrize(names, values, **kw):
+    names = [n.strip() for n in names.split(',')] if isinstance(names, str) else list(names)
+    def deco(fn):
+        @functools.wraps(fn)
+        def run(*a, **k):
+            if a or k:
+                return fn(*a, **k)
+            for v in values:
+                v = v if len(names) > 1 else (v,)
+                fn(**dict(zip(names, v)))
+        return run
+    return deco
+
+class _Mark:
+    parametrize = staticmethod(parametrize)
+    def __getattr__(self, name):
+        def mark(*a, **k):
+            if len(a) == 1 and callable(a[0]) and not k:
+                return a[0]
+            return lambda fn: fn
+        return mark
+
+def fixture(*a, **k):
+    if len(a) == 1 and callable(a[0]):
+        return a[0]
+    return lambda fn: fn
+
+mark = _Mark()
+
+def fail(msg=''):
+    raise AssertionError(msg)
+`;
+
 export const HARNESS_SOURCE = String.raw`
 def _grpo_make():
     import sys, io, json, builtins, traceback, linecache, types, os, posix, math, re, collections
@@ -18,7 +91,7 @@ def _grpo_make():
     _exec, _compile, _eval, _isinstance, _str, _repr, _len, _type = b.exec, b.compile, b.eval, b.isinstance, b.str, b.repr, b.len, b.type
     _dumps, _fmt, _TextIOWrapper, _BytesIO = json.dumps, traceback.format_exception, io.TextIOWrapper, io.BytesIO
     _BaseException, _SystemExit, _KeyboardInterrupt, _MemoryError, _RecursionError = b.BaseException, b.SystemExit, b.KeyboardInterrupt, b.MemoryError, b.RecursionError
-    _sys, _builtins = sys, builtins
+    _sys, _builtins, _ModuleType = sys, builtins, types.ModuleType
     # Locals, so that a program rebinding builtins or os.path cannot change what the hook sees.
     any, int, str, bytes, PermissionError, ImportError, frozenset = builtins.any, builtins.int, builtins.str, builtins.bytes, builtins.PermissionError, builtins.ImportError, builtins.frozenset
     SyntaxError, ValueError, OverflowError = builtins.SyntaxError, builtins.ValueError, builtins.OverflowError
@@ -61,6 +134,9 @@ def _grpo_make():
             raise PermissionError(f'{event} is not allowed in the sandbox')
 
     state = {'program': None, 'limit': 1000}
+    pristine = dict(builtins.__dict__)
+    _dict = b.dict
+    shim = _compile(__PYTEST_SHIM__, 'pytest', 'exec', dont_inherit=True)
 
     TracebackType = types.TracebackType
     sources = {}
@@ -109,6 +185,20 @@ def _grpo_make():
         # Called once per program; everything after this is graded code.
         _sys.setrecursionlimit(recursion_limit)
         state['limit'] = recursion_limit
+        # The bridge modules leave sys.modules (the interpreter's memory is restored after the job),
+        # so that importing them goes through the hook.
+        for name in [n for n in _sys.modules if n.split('.')[0] in BLOCKED_MODULES]:
+            del _sys.modules[name]
+        # importlib.import_module skips the 'import' audit event: drop pyodide's JS finder and its
+        # packages from the zip importer's directory cache too (a speed bump, see the README).
+        _sys.meta_path[:] = [f for f in _sys.meta_path if not _type(f).__module__.startswith('_pyodide')]
+        try:
+            import zipimport
+            for entries in zipimport._zip_directory_cache.values():
+                for key in [k for k in entries if k.replace('\\', '/').split('/')[0] in BLOCKED_MODULES]:
+                    del entries[key]
+        except _BaseException:
+            pass
         armed[0] = True
         sources['<solution>'] = code.splitlines()
         try:
@@ -123,7 +213,11 @@ def _grpo_make():
         _sys.stdin = _TextIOWrapper(_BytesIO(stdin.encode('utf-8', 'surrogatepass')), encoding='utf-8')
         _sys.stdout = _sys.__stdout__
         _sys.stderr = _sys.__stderr__
-        g = {'__name__': '__main__', '__builtins__': _builtins, '__doc__': None}
+        # The program's namespace is also importable as "solution" (KodCode: from solution import f).
+        mod = _ModuleType('__main__')
+        g = mod.__dict__
+        g['__builtins__'] = _builtins
+        _sys.modules['solution'] = mod
         try:
             tests = None
             if test_code:
@@ -134,6 +228,13 @@ def _grpo_make():
                     out['test_error'] = describe(e, 3)
                     return _dumps(out)
             _exec(state['program'], g)
+            # The tests see the interpreter's own builtins and a fresh pytest, whatever the program rebound.
+            g['__builtins__'] = _dict(pristine)
+            if test_code and 'pytest' in test_code:
+                pt = _ModuleType('pytest')
+                pt.__dict__['__builtins__'] = _dict(pristine)
+                _exec(shim, pt.__dict__)
+                _sys.modules['pytest'] = pt
             if tests is not None:
                 _exec(tests, g)
             if expr:
@@ -160,6 +261,8 @@ def _grpo_make():
     sys.addaudithook(hook)
     return begin, run_test
 
+
+
 _grpo_begin, _grpo_run_test = _grpo_make()
 del _grpo_make
-`;
+`.replace('__PYTEST_SHIM__', () => JSON.stringify(PYTEST_SHIM));

@@ -41,6 +41,8 @@ interface PyTest {
   error?: { name: string; message: string; traceback: string };
   test_error?: { name: string; message: string; traceback: string };
   jsError?: { name: string; message: string };
+  escaped?: { name: string; message: string };
+  interrupted?: boolean;
   fatal?: boolean;
   stdout: string;
   stderr: string;
@@ -331,6 +333,20 @@ function judgePython(r: PyTest, job: ResolvedJob, wallMs: number): SandboxTestRe
           status: 'crash',
           error: { name: 'PythonCrash', message: `${r.jsError.name}: ${r.jsError.message}` },
         };
+  }
+  if (r.escaped) {
+    if (r.interrupted || wallMs >= job.timeoutMs)
+      return {
+        ...out,
+        status: 'timeout',
+        error: { name: 'TimeoutError', message: `wall-clock limit of ${job.timeoutMs} ms exceeded` },
+      };
+    const m = /(\w+Error|\w+Exception|KeyboardInterrupt|SystemExit)[^\n]*\n*$/.exec(r.escaped.message.trim());
+    return {
+      ...out,
+      status: 'error',
+      error: { name: m?.[1] ?? 'Error', message: r.escaped.message.slice(-1000) },
+    };
   }
   if (r.exit !== undefined) {
     out.exitCode = r.exit;

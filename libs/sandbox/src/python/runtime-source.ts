@@ -179,7 +179,19 @@ export const CONTROL_SOURCE = String.raw`
   // Fired at most three times per test: a program that swallows KeyboardInterrupt more often is
   // left to the hard (isolated-vm) timeout, and the harness's own error handling is not interrupted.
   let fired = 0;
-  py.setInterruptBuffer({ get 0() { if (fired < 3 && (overflow || DateNow() > deadline)) { fired++; return 2; } return 0; }, set 0(v) {} });
+  let nextFire = Infinity;
+  py.setInterruptBuffer({
+    get 0() {
+      if (fired >= 3) return 0;
+      const now = DateNow();
+      if (now < nextFire && !(overflow && fired === 0)) return 0;
+      if (!overflow && now <= deadline) return 0;
+      fired++;
+      nextFire = now + 100;
+      return 2;
+    },
+    set 0(v) {},
+  });
 
   py.runPython(G.__grpoHarness, { filename: '<grpo-harness>' });
   delete G.__grpoHarness;
@@ -233,12 +245,20 @@ export const CONTROL_SOURCE = String.raw`
       stdinAt = 0;
       fired = 0;
       deadline = DateNow() + softMs;
+      nextFire = deadline;
       let r;
       try {
         r = JSON_.parse(testPy(stdinText, testCode, expr));
       } catch (e) {
         const exit = !!e && typeof e.status === 'number' && /^Exit/.test(String(e.name));
-        r = exit ? { completed: false, exit: e.status | 0, osExit: true } : { completed: false, jsError: describeJs(e), fatal: true };
+        // A Python exception that escaped the harness (an interrupt landing in its error handling):
+        // the interpreter's memory is restored after the job, so it is not fatal.
+        const pyErr = !!e && e.constructor && e.constructor.name === 'PythonError';
+        r = exit
+          ? { completed: false, exit: e.status | 0, osExit: true }
+          : pyErr
+            ? { completed: false, escaped: describeJs(e), interrupted: fired > 0 }
+            : { completed: false, jsError: describeJs(e), fatal: true };
       }
       deadline = Infinity;
       const o = take();
