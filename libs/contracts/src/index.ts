@@ -2,4 +2,5 @@ export * from './errors.js';
 export * from './health.js';
 export * from './reward.js';
 export * from './rollout.js';
+export * from './run-code.js';
 export * from './trainer.js';

@@ -57,6 +57,8 @@ interface Slot {
   stderrTail: string;
   /** The worker announced it is exiting on purpose (see RETIRE_AFTER_CALLS). */
   retiring: boolean;
+  /** The worker's Python interpreter finished its boot (with bootPython). */
+  pythonReady: boolean;
 }
 
 /** Restart storms are slowed down: more than this many worker deaths within CRASH_WINDOW_MS delays the next start. */
@@ -141,9 +143,13 @@ export class SandboxPool {
     return [...this.#slots].map((s) => s.child.pid).filter((p): p is number => p !== undefined);
   }
 
-  /** Resolves once every worker has started and is ready for jobs. */
-  async ready(): Promise<void> {
-    while (!this.#closed && [...this.#slots].some((s) => !s.ready))
+  /**
+   * Resolves once every worker has started and is ready for jobs; with `{python: true}` (and
+   * `bootPython`), also once every worker's Python interpreter has booted.
+   */
+  async ready(opts: { python?: boolean } = {}): Promise<void> {
+    const waitPython = opts.python === true && this.bootPython;
+    while (!this.#closed && [...this.#slots].some((s) => !s.ready || (waitPython && !s.pythonReady)))
       await new Promise((r) => setTimeout(r, 10));
   }
 
@@ -278,7 +284,15 @@ export class SandboxPool {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'json',
     });
-    const slot: Slot = { child, ready: false, task: null, timer: null, stderrTail: '', retiring: false };
+    const slot: Slot = {
+      child,
+      ready: false,
+      task: null,
+      timer: null,
+      stderrTail: '',
+      retiring: false,
+      pythonReady: false,
+    };
     this.#slots.add(slot);
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (d: string) => {

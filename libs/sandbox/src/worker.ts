@@ -53,11 +53,16 @@ process.on('disconnect', () => {
   python.dispose();
   process.exit(0);
 });
+send({ ready: true });
 if (bootPython) {
-  try {
-    python.boot();
-  } catch (e) {
-    process.stderr.write(`python boot failed: ${e instanceof Error ? e.message : String(e)}\n`);
-  }
+  // After `ready`: JavaScript jobs need not wait for the interpreter (jobs sent meanwhile wait in
+  // the IPC queue; the pool's start allowance covers that).
+  setImmediate(() => {
+    try {
+      python.boot();
+    } catch (e) {
+      process.stderr.write(`python boot failed: ${e instanceof Error ? e.message : String(e)}\n`);
+    }
+    send({ pythonReady: python.ready, pythonBootMs: python.lastBoot?.bootMs ?? null });
+  });
 }
-send({ ready: true, python: python.ready, pythonBootMs: python.lastBoot?.bootMs ?? null });

@@ -11,7 +11,7 @@ before(async () => {
   writeFileSync(SENTINEL_PATH, SENTINEL);
   rmSync('/tmp/grpo-py-pwned', { force: true });
   pool = new SandboxPool({ workers: 2, bootPython: true });
-  await pool.ready();
+  await pool.ready({ python: true });
 });
 after(async () => {
   await pool.close();

@@ -158,8 +158,7 @@ export async function scoreCode(
   pool: SandboxPool = getSandboxPool(),
 ): Promise<RewardResult> {
   const extracted = extractCode(item.completion);
-  const language =
-    p.language === 'auto' ? (extracted?.tagLanguage ?? 'javascript') : p.language;
+  const language = p.language === 'auto' ? (extracted?.tagLanguage ?? 'javascript') : p.language;
   const parsed = parseReference(item.reference, p.maxTests, language);
   if (!parsed.ok)
     return {

@@ -17,14 +17,9 @@ export function pythonJob(
   base: Omit<SandboxJob, 'code' | 'language'>,
 ): SandboxJob {
   const specs: SandboxTestSpec[] = tests.map((t) => {
-    switch (t.kind) {
-      case 'program':
-        return { code: t.testCode };
-      case 'stdio':
-        return { stdin: t.input };
-      case 'call':
-        return { resultExpression: callExpression(t.fnName, t.args) };
-    }
+    if (t.kind === 'program') return { code: t.testCode };
+    if (t.kind === 'stdio') return { stdin: t.input };
+    return { resultExpression: callExpression(t.fnName, t.args) };
   });
   return { ...base, code, language: 'python', tests: specs };
 }
@@ -45,7 +40,10 @@ export function judgePythonTest(
     case 'crash':
       return err ? { status: r.status, message: err } : { status: r.status };
     case 'error':
-      return { status: r.error?.name === 'AssertionError' ? 'failed' : 'runtime_error', message: err ?? 'error' };
+      return {
+        status: r.error?.name === 'AssertionError' ? 'failed' : 'runtime_error',
+        message: err ?? 'error',
+      };
   }
   if (test.kind === 'stdio') {
     // A program may end with exit(0) after printing its answer; only its output counts.

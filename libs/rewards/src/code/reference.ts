@@ -12,7 +12,7 @@ const FN_NAME = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/;
 const PY_FN_NAME = /^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?$/;
 const PY_IDENT = /^[A-Za-z_]\w*$/;
 /** Top-level pytest-style test functions (`def test_…(`), in definition order. */
-const PYTEST_FN = /^def (test_\w*)\s*\(\s*\)/gm;
+const PYTEST_FN = /^def (test_\w*)\s*\(/gm;
 
 function bad(field: string, message: string): ParsedReference {
   return { ok: false, field: `reference.${field}`, message: `reference.${field} ${message}` };

@@ -84,7 +84,7 @@ def fail(msg=''):
 
 export const HARNESS_SOURCE = String.raw`
 def _grpo_make():
-    import sys, io, json, builtins, traceback, linecache, types, os, posix, math, re, collections
+    import sys, io, json, builtins, traceback, linecache, types, os, posix, math, re, collections, ast
     import itertools, functools, heapq, bisect, string, random, decimal, fractions, statistics
     import typing, dataclasses, copy, operator, array, enum, abc, unittest, time, datetime
     b = builtins
@@ -127,7 +127,10 @@ def _grpo_make():
             for a in args[:2]:
                 if _isinstance(a, (str, bytes)) and not under_tmp(a):
                     raise PermissionError(f'{event} on {a!r} is not allowed in the sandbox (only under /tmp)')
-        elif event == 'object.__getattr__' or event == 'object.__setattr__' or event == 'object.__delattr__':
+        elif event == 'object.__getattr__':
+            if args[1] in FRAME_ATTRS and args[1] != '__code__':
+                raise PermissionError(f'{event} {args[1]} is not allowed in the sandbox')
+        elif event == 'object.__setattr__' or event == 'object.__delattr__':
             if args[1] in FRAME_ATTRS:
                 raise PermissionError(f'{event} {args[1]} is not allowed in the sandbox')
         elif event.startswith('ctypes.') or event.startswith('socket.') or event.startswith('os.exec') or event.startswith('os.spawn') or event.startswith('os.posix_spawn'):
@@ -139,6 +142,58 @@ def _grpo_make():
     shim = _compile(__PYTEST_SHIM__, 'pytest', 'exec', dont_inherit=True)
 
     TracebackType = types.TracebackType
+
+    # Assertions in the tests compare with the values' own types: a single comparison inside an
+    # assert (x == y, x != y, x < y, x in y, ...) where one operand's class (in its MRO) defines a
+    # comparison in Python and the operands' types differ fails instead of trusting that method
+    # (an object whose __eq__ always returns True cannot pass assert candidate(x) == y).
+    OPS = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt,
+           ast.GtE: operator.ge, ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
+           ast.Is: operator.is_, ast.IsNot: operator.is_not}
+    OP_NAMES = {k.__name__: v for k, v in OPS.items()}
+    DUNDERS = ('__eq__', '__ne__', '__lt__', '__le__', '__gt__', '__ge__', '__contains__', '__bool__', '__len__', '__iter__')
+    NATIVE = (types.WrapperDescriptorType, types.MethodDescriptorType, types.BuiltinFunctionType, types.MethodWrapperType, _type(None))
+    _mro = type.__dict__['__mro__'].__get__
+    _tdict = type.__dict__['__dict__'].__get__
+    FunctionType = types.FunctionType
+    _code = types.FunctionType.__dict__['__code__'].__get__
+    AssertionError_ = b.AssertionError
+
+    def overrides(x):
+        for klass in _mro(_type(x)):
+            d = _tdict(klass)
+            for name in DUNDERS:
+                f = d.get(name)
+                if f is None or _isinstance(f, NATIVE):
+                    continue
+                # Standard-library classes (Counter, Fraction, ...) define comparisons in Python too.
+                if _type(f) is FunctionType and not _code(f).co_filename.startswith('<'):
+                    continue
+                return True
+        return False
+
+    def compare(op, a, c):
+        if op not in ('Is', 'IsNot') and _type(a) is not _type(c) and (overrides(a) or overrides(c)):
+            raise AssertionError_(f'{_type(a).__name__} compared with {_type(c).__name__}: a comparison defined by the program is not trusted')
+        return OP_NAMES[op](a, c)
+
+    class Guard(ast.NodeTransformer):
+        def visit_Assert(self, node):
+            node.test = self.guard(node.test)
+            return self.generic_visit(node)
+        def guard(self, e):
+            if _isinstance(e, ast.Compare) and _len(e.ops) == 1:
+                return ast.copy_location(ast.Call(ast.Name('__grpo_compare__', ast.Load()), [ast.Constant(_type(e.ops[0]).__name__), e.left, e.comparators[0]], []), e)
+            if _isinstance(e, ast.BoolOp):
+                e.values = [self.guard(v) for v in e.values]
+            elif _isinstance(e, ast.UnaryOp) and _isinstance(e.op, ast.Not):
+                e.operand = self.guard(e.operand)
+            return e
+
+    def compile_tests(code):
+        tree = ast.parse(code, '<tests>', 'exec')
+        tree = ast.fix_missing_locations(Guard().visit(tree))
+        return _compile(tree, '<tests>', 'exec', dont_inherit=True)
     sources = {}
 
     def describe(e, cut):
@@ -223,13 +278,14 @@ def _grpo_make():
             if test_code:
                 sources['<tests>'] = test_code.splitlines()
                 try:
-                    tests = _compile(test_code, '<tests>', 'exec', dont_inherit=True)
+                    tests = compile_tests(test_code)
                 except SyntaxError as e:
                     out['test_error'] = describe(e, 3)
                     return _dumps(out)
             _exec(state['program'], g)
             # The tests see the interpreter's own builtins and a fresh pytest, whatever the program rebound.
             g['__builtins__'] = _dict(pristine)
+            g['__grpo_compare__'] = compare
             if test_code and 'pytest' in test_code:
                 pt = _ModuleType('pytest')
                 pt.__dict__['__builtins__'] = _dict(pristine)

@@ -13,9 +13,10 @@ export interface SandboxPluginOptions {
  */
 export const sandboxPlugin = fp(
   async (app: FastifyInstance, opts: SandboxPluginOptions) => {
+    // POST /run_code uses the pool whatever the registry serves; closing a pool never started is a no-op.
+    app.addHook('onClose', async () => closeSandboxPool());
     if (!opts.registry.get('code')) return;
     await warmCodeSandbox();
-    app.addHook('onClose', async () => closeSandboxPool());
   },
   { name: 'grpo-reward-sandbox', fastify: '5.x' },
 );
