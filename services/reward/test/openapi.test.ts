@@ -23,6 +23,7 @@ test('the document describes every public route with its error shape', async () 
     '/get_reward',
     '/health',
     '/ready',
+    '/run_code',
     '/v1/reward-functions',
     '/v1/rewards',
   ]);
