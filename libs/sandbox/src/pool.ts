@@ -302,11 +302,17 @@ export class SandboxPool {
       'message',
       (msg: {
         ready?: boolean;
+        pythonReady?: boolean;
         id?: number;
         started?: boolean;
         result?: SandboxResult;
         retire?: boolean;
       }) => {
+        if (msg.pythonReady !== undefined) {
+          // Sent even when the boot failed, so that ready({ python: true }) does not hang.
+          slot.pythonReady = true;
+          return;
+        }
         if (msg.started) {
           const task = slot.task;
           if (task && msg.id === task.id) {
