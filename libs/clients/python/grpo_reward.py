@@ -44,6 +44,7 @@ __all__ = [
     "MATH_SPEC",
     "CODE_SPEC",
     "spec_for_data_source",
+    "PYTHON_CODE_SPEC",
     "spec_from_env",
     "default_client",
     "compute_score",
@@ -69,6 +70,13 @@ MATH_SPEC: List[Dict[str, Any]] = [
 
 #: Code: pass rate of the reference tests, run by the service's JS/TS sandbox.
 CODE_SPEC: List[Dict[str, Any]] = [{"name": "code", "weight": 1.0}]
+
+#: Python code data sets: the same ``code`` reward with ``language: python`` (CPython in the
+#: service's sandbox), whatever fence the completion uses.
+PYTHON_CODE_SPEC: List[Dict[str, Any]] = [{"name": "code", "weight": 1.0, "params": {"language": "python"}}]
+
+#: Substrings of a verl ``data_source`` that select ``PYTHON_CODE_SPEC``.
+PYTHON_CODE_SOURCES = ("apps", "taco", "codecontests", "code_contests", "livecodebench", "humaneval", "mbpp", "kodcode")
 
 #: Substrings of a verl ``data_source`` that select ``CODE_SPEC``; everything else gets
 #: ``MATH_SPEC`` (gsm8k, MATH, AIME, DAPO-Math, ...).
@@ -422,26 +430,79 @@ def spec_for_data_source(data_source: Optional[str]) -> List[Dict[str, Any]]:
     if override is not None:
         return override
     source = (data_source or "").lower()
+    if "multipl" not in source and any(marker in source for marker in PYTHON_CODE_SOURCES):
+        return [{**s, "params": dict(s["params"])} for s in PYTHON_CODE_SPEC]
     if any(marker in source for marker in CODE_SOURCE_MARKERS):
         return [dict(s) for s in CODE_SPEC]
     return [dict(s) for s in MATH_SPEC]
 
 
-def _reference(ground_truth: Any, code: bool) -> Any:
+def _loads(text: Any) -> Any:
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError):
+        return text
+
+
+def _reference(ground_truth: Any, code: bool, fn_name: Optional[str] = None) -> Any:
     """verl keeps ``reward_model.ground_truth`` as a string; code datasets store their tests
-    as JSON. ``{inputs, outputs}`` (PRIME/APPS style) becomes the service's stdin/stdout
-    ``{cases: [{input, output}]}``."""
+    as JSON. Maps the public formats to the service's code references:
+
+    - ``{inputs, outputs}`` (APPS/TACO/CodeContests, PRIME) -> stdin/stdout ``{cases: [{input, output}]}``;
+      with ``fn_name`` (APPS/TACO call-based) -> ``{fnName, cases: [{args, expected}]}``;
+    - a list of ``{input, output, testtype}`` (LiveCodeBench) -> stdin cases, or for ``functional``
+      tests ``{fnName: "Solution.<name>", cases}`` with one JSON argument per input line;
+    - ``{test, entry_point}`` (HumanEval) -> ``{testCode, entryPoint}``;
+    - ``{test_list, test_setup_code}`` (MBPP) -> ``{testList, testSetupCode}``;
+    - ``{test}`` with pytest-style ``def test_...`` functions (KodCode) -> ``{pytestCode}``.
+    """
     ref = ground_truth
     if code and isinstance(ref, str):
-        try:
-            ref = json.loads(ref)
-        except ValueError:
+        ref = _loads(ref)
+        if isinstance(ref, str):
             return ground_truth
     if isinstance(ref, dict) and isinstance(ref.get("inputs"), list) and isinstance(ref.get("outputs"), list):
+        name = ref.get("fn_name") or fn_name
+        if isinstance(name, str) and name:
+            cases = [
+                {"args": i if isinstance(i, list) else [i], "expected": o}
+                for i, o in zip(ref["inputs"], ref["outputs"])
+            ]
+            return {"fnName": name, "cases": cases}
         return {"cases": [{"input": str(i), "output": str(o)} for i, o in zip(ref["inputs"], ref["outputs"])]}
+    if isinstance(ref, list) and ref and all(isinstance(t, dict) and "input" in t and "output" in t for t in ref):
+        if any(t.get("testtype") == "functional" for t in ref):
+            name = fn_name or ""
+            cases = [
+                {"args": [_loads(line) for line in str(t["input"]).split("\n") if line.strip()], "expected": _loads(t["output"])}
+                for t in ref
+            ]
+            return {"fnName": name if "." in name else f"Solution.{name}", "cases": cases}
+        return {"cases": [{"input": str(t["input"]), "output": str(t["output"])} for t in ref]}
+    if isinstance(ref, dict) and isinstance(ref.get("test_list"), list):
+        return {"testList": ref["test_list"], "testSetupCode": ref.get("test_setup_code") or ""}
+    if isinstance(ref, dict) and isinstance(ref.get("test"), str):
+        if isinstance(ref.get("entry_point"), str):
+            return {"testCode": ref["test"], "entryPoint": ref["entry_point"]}
+        if "def test_" in ref["test"]:
+            return {"pytestCode": ref["test"]}
+        return {"testCode": ref["test"]}
     if ref is None or isinstance(ref, (str, dict)):
         return ref
     return str(ref)
+
+
+def _fn_name(info: Mapping[str, Any]) -> Optional[str]:
+    for key in ("fn_name", "func_name", "entry_point"):
+        value = info.get(key)
+        if isinstance(value, str) and value:
+            return value
+    meta = info.get("metadata")
+    if isinstance(meta, str):
+        meta = _loads(meta)
+    if isinstance(meta, Mapping) and isinstance(meta.get("func_name"), str):
+        return meta["func_name"]
+    return None
 
 
 def _verl_item(index: int, data_source: Any, solution_str: Any, ground_truth: Any, extra_info: Any, spec: List[Dict[str, Any]]) -> Dict[str, Any]:
@@ -451,7 +512,7 @@ def _verl_item(index: int, data_source: Any, solution_str: Any, ground_truth: An
         "id": str(index),
         "prompt": str(info.get("question") or info.get("prompt") or ""),
         "completion": "" if solution_str is None else str(solution_str),
-        "reference": _reference(ground_truth, code),
+        "reference": _reference(ground_truth, code, _fn_name(info)),
         "task": str(data_source)[:64] if data_source else None,
         "language": info.get("language") if isinstance(info.get("language"), str) else None,
     }

@@ -213,6 +213,27 @@ class HelperTests(unittest.TestCase):
         self.assertEqual(ref, {"cases": [{"input": "1\n", "output": "2\n"}]})
         self.assertEqual(g._reference("42", False), "42")
 
+    def test_python_code_data_sources_get_the_python_code_spec(self):
+        for source in ("apps", "likaixin/TACO-verified", "deepmind/code_contests", "codecontests", "livecodebench/code_generation_lite", "openai_humaneval", "mbpp", "KodCode/KodCode-V1"):
+            self.assertEqual(g.spec_for_data_source(source), [{"name": "code", "weight": 1.0, "params": {"language": "python"}}], source)
+        self.assertEqual(g.spec_for_data_source("nuprl/MultiPL-E-humaneval-js"), [{"name": "code", "weight": 1.0}])
+        self.assertEqual(g.spec_for_data_source("gsm8k")[0]["name"], "accuracy")
+
+    def test_python_code_references_map_to_the_services_formats(self):
+        call = g._reference('{"inputs": [[1, 2], [3, 4]], "outputs": [3, 7], "fn_name": "add"}', True)
+        self.assertEqual(call, {"fnName": "add", "cases": [{"args": [1, 2], "expected": 3}, {"args": [3, 4], "expected": 7}]})
+        lcb = g._reference(json.dumps([{"input": "[2,7,11,15]\n9", "output": "[0, 1]", "testtype": "functional"}]), True, "twoSum")
+        self.assertEqual(lcb, {"fnName": "Solution.twoSum", "cases": [{"args": [[2, 7, 11, 15], 9], "expected": [0, 1]}]})
+        lcb_stdin = g._reference(json.dumps([{"input": "1 2\n", "output": "3\n", "testtype": "stdin"}]), True)
+        self.assertEqual(lcb_stdin, {"cases": [{"input": "1 2\n", "output": "3\n"}]})
+        he = g._reference({"test": "def check(candidate):\n    assert candidate(1) == 1\n", "entry_point": "f"}, True)
+        self.assertEqual(he, {"testCode": "def check(candidate):\n    assert candidate(1) == 1\n", "entryPoint": "f"})
+        mbpp = g._reference({"test_list": ["assert f(1) == 1"], "test_setup_code": ""}, True)
+        self.assertEqual(mbpp, {"testList": ["assert f(1) == 1"], "testSetupCode": ""})
+        kod = g._reference({"test": "from solution import f\n\ndef test_f():\n    assert f() == 1\n"}, True)
+        self.assertEqual(kod, {"pytestCode": "from solution import f\n\ndef test_f():\n    assert f() == 1\n"})
+        self.assertEqual(g._fn_name({"metadata": '{"func_name": "isValid"}'}), "isValid")
+
 
 class StubServerTests(unittest.TestCase):
     def stub(self, plan):

@@ -3,4 +3,5 @@ export * from './examples.js';
 export * from './health.js';
 export * from './reward.js';
 export * from './rollout.js';
+export * from './run-code.js';
 export * from './trainer.js';

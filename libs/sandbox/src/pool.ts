@@ -4,9 +4,15 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { BAD_JOB, POOL_CLOSED, QUEUE_FULL, SandboxError } from './errors.js';
 import { DEFAULT_LIMITS, type ResolvedJob, resolveJob } from './limits.js';
+import { PYTHON_HARD_EXTRA_MS } from './python/runner.js';
 import { RSS_WATCH_AVAILABLE, residentMb } from './rss.js';
 import { transpileTypeScript } from './transpile.js';
-import type { SandboxJob, SandboxLimits, SandboxResult } from './types.js';
+import type { SandboxJob, SandboxLimits, SandboxResult, SandboxTestResult } from './types.js';
+
+/** How long a worker may take to start a job it was sent (a cold Python boot on a loaded machine). */
+const START_ALLOWANCE_MS = 120_000;
+/** Time a Python job gets on top of its tests' limits (compiling the program, reading results back). */
+const PYTHON_JOB_OVERHEAD_MS = 1000;
 
 export interface SandboxPoolOptions {
   /** Worker processes (each runs one job at a time). Default: GRPO_SANDBOX_WORKERS or the number of cores. */
@@ -22,11 +28,17 @@ export interface SandboxPoolOptions {
   graceMs?: number;
   /**
    * A busy worker whose resident memory grows by more than `2 × memoryLimitMb + rssSlackMb`
-   * MiB over what it held when the job started is killed and the job reported as `memory`
-   * (default GRPO_SANDBOX_RSS_SLACK_MB or 64). This bounds what the isolate's own limit does
-   * not: WebAssembly memory and allocations inside a single builtin call. Linux only (/proc).
+   * MiB over what it held when the job started (after a cold Python boot, if any) is killed and
+   * the job reported as `memory` (default GRPO_SANDBOX_RSS_SLACK_MB or 64). This bounds what the
+   * isolate's own limit does not: WebAssembly memory and allocations inside a single builtin
+   * call. Linux only (/proc).
    */
   rssSlackMb?: number;
+  /**
+   * Boot the Python interpreter in every worker as it starts (default: GRPO_SANDBOX_BOOT_PYTHON=1,
+   * else off), so that `ready()` also means Python jobs run without a cold boot (2-10 s each).
+   */
+  bootPython?: boolean;
 }
 
 export interface SandboxPoolStats {
@@ -56,6 +68,8 @@ interface Slot {
   stderrTail: string;
   /** The worker announced it is exiting on purpose (see RETIRE_AFTER_CALLS). */
   retiring: boolean;
+  /** The worker's Python interpreter finished its boot (with bootPython). */
+  pythonReady: boolean;
 }
 
 /** Restart storms are slowed down: more than this many worker deaths within CRASH_WINDOW_MS delays the next start. */
@@ -95,6 +109,7 @@ export class SandboxPool {
   readonly graceMs: number;
   readonly rssSlackMb: number;
   readonly defaults: Readonly<SandboxLimits>;
+  readonly bootPython: boolean;
   #slots = new Set<Slot>();
   #queue: Task[] = [];
   #nextId = 1;
@@ -127,6 +142,7 @@ export class SandboxPool {
     const defaults = { ...DEFAULT_LIMITS, ...options.defaults };
     resolveJob({ code: '', ...defaults }, defaults);
     this.defaults = Object.freeze(defaults);
+    this.bootPython = options.bootPython ?? process.env.GRPO_SANDBOX_BOOT_PYTHON === '1';
     for (let i = 0; i < this.size; i++) this.#spawn();
   }
 
@@ -147,9 +163,13 @@ export class SandboxPool {
     return [...this.#slots].map((s) => s.child.pid).filter((p): p is number => p !== undefined);
   }
 
-  /** Resolves once every worker has started and is ready for jobs. */
-  async ready(): Promise<void> {
-    while (!this.#closed && [...this.#slots].some((s) => !s.ready))
+  /**
+   * Resolves once every worker has started and is ready for jobs; with `{python: true}` (and
+   * `bootPython`), also once every worker's Python interpreter has booted.
+   */
+  async ready(opts: { python?: boolean } = {}): Promise<void> {
+    const waitPython = opts.python === true && this.bootPython;
+    while (!this.#closed && [...this.#slots].some((s) => !s.ready || (waitPython && !s.pythonReady)))
       await new Promise((r) => setTimeout(r, 10));
   }
 
@@ -160,6 +180,7 @@ export class SandboxPool {
   async run(job: SandboxJob): Promise<SandboxResult> {
     this.#admit();
     const resolved = resolveJob(job, this.defaults);
+    if (resolved.tests && resolved.language !== 'python') return this.#runTestsApart(job, resolved);
     if (job.language === 'typescript') {
       const t0 = performance.now();
       this.#pending++;
@@ -182,6 +203,54 @@ export class SandboxPool {
       this.#queue.push({ id: this.#nextId++, job: resolved, resolve, reject, startedAt: 0 });
       this.#dispatch();
     });
+  }
+
+  /** JavaScript/TypeScript tests run as one job each (a fresh context per run is the JS isolation unit). */
+  async #runTestsApart(job: SandboxJob, resolved: ResolvedJob): Promise<SandboxResult> {
+    const t0 = performance.now();
+    const { tests: _t, epilogue: _e, ...rest } = job;
+    const specs = resolved.tests ?? [];
+    const runs = await Promise.all(
+      specs.map((t) =>
+        this.run({
+          ...rest,
+          code: t.code ? `${resolved.code}\n;{\n${t.code}\n}` : resolved.code,
+          stdin: t.stdin,
+          epilogue: t.resultExpression ? { resultExpression: t.resultExpression } : {},
+        }),
+      ),
+    );
+    const tests: SandboxTestResult[] = runs.map((r) => {
+      const t: SandboxTestResult = {
+        status: r.status,
+        stdout: r.stdout,
+        stderr: r.stderr,
+        exitCode: r.exitCode,
+        completed: r.completed === true,
+        wallMs: r.wallMs,
+      };
+      if (r.error) t.error = r.error;
+      if (r.value !== undefined) t.value = r.value;
+      return t;
+    });
+    const first = runs.find((r) => r.status !== 'ok') ?? (runs[0] as SandboxResult);
+    const out: SandboxResult = {
+      status: first.status,
+      stdout: first.stdout,
+      stderr: first.stderr,
+      exitCode: first.exitCode,
+      tests,
+      wallMs: performance.now() - t0,
+      cpuMs: runs.every((r) => r.cpuMs !== null) ? runs.reduce((a, r) => a + (r.cpuMs as number), 0) : null,
+    };
+    if (first.error) out.error = first.error;
+    return out;
+  }
+
+  /** How long a started job may run before the worker is killed, in ms (without graceMs). */
+  static budgetMs(job: ResolvedJob): number {
+    if (job.language !== 'python') return job.timeoutMs;
+    return (job.tests?.length ?? 1) * (job.timeoutMs + PYTHON_HARD_EXTRA_MS) + PYTHON_JOB_OVERHEAD_MS;
   }
 
   #admit(): void {
@@ -231,6 +300,7 @@ export class SandboxPool {
     ];
     const child = fork(entry, [], {
       execArgv,
+      env: { ...process.env, GRPO_SANDBOX_BOOT_PYTHON: this.bootPython ? '1' : '0' },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'json',
     });
@@ -242,27 +312,57 @@ export class SandboxPool {
       rssTimer: null,
       stderrTail: '',
       retiring: false,
+      pythonReady: false,
     };
     this.#slots.add(slot);
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (d: string) => {
       slot.stderrTail = (slot.stderrTail + d).slice(-STDERR_TAIL_CHARS);
     });
-    child.on('message', (msg: { ready?: boolean; id?: number; result?: SandboxResult; retire?: boolean }) => {
-      if (msg.ready) {
-        slot.ready = true;
-        this.#setRef(slot, false);
-        this.#dispatch();
-        return;
-      }
-      const task = slot.task;
-      if (!task || msg.id !== task.id || !msg.result) return;
-      if (msg.retire) {
-        slot.ready = false;
-        slot.retiring = true;
-      }
-      this.#finish(slot, task, msg.result);
-    });
+    child.on(
+      'message',
+      (msg: {
+        ready?: boolean;
+        pythonReady?: boolean;
+        id?: number;
+        started?: boolean;
+        result?: SandboxResult;
+        retire?: boolean;
+      }) => {
+        if (msg.pythonReady !== undefined) {
+          // Sent even when the boot failed, so that ready({ python: true }) does not hang.
+          slot.pythonReady = true;
+          return;
+        }
+        if (msg.started) {
+          const task = slot.task;
+          if (task && msg.id === task.id) {
+            if (slot.timer) clearTimeout(slot.timer);
+            task.startedAt = performance.now();
+            slot.timer = setTimeout(
+              () => this.#kill(slot, task, 'timeout'),
+              SandboxPool.budgetMs(task.job) + this.graceMs,
+            );
+            // Python: measured from here, after the interpreter's (cold) boot.
+            if (task.job.language === 'python') this.#watchMemory(slot, task);
+          }
+          return;
+        }
+        if (msg.ready) {
+          slot.ready = true;
+          this.#setRef(slot, false);
+          this.#dispatch();
+          return;
+        }
+        const task = slot.task;
+        if (!task || msg.id !== task.id || !msg.result) return;
+        if (msg.retire) {
+          slot.ready = false;
+          slot.retiring = true;
+        }
+        this.#finish(slot, task, msg.result);
+      },
+    );
     child.on('error', () => {
       // 'exit' follows (or the process never started); both are handled there.
     });
@@ -333,8 +433,13 @@ export class SandboxPool {
       slot.task = task;
       task.startedAt = performance.now();
       this.#setRef(slot, true);
-      slot.timer = setTimeout(() => this.#kill(slot, task, 'timeout'), task.job.timeoutMs + this.graceMs);
-      this.#watchMemory(slot, task);
+      // Re-armed with the job's own budget when the worker says it started (see START_ALLOWANCE_MS).
+      slot.timer = setTimeout(
+        () => this.#kill(slot, task, 'timeout'),
+        START_ALLOWANCE_MS + SandboxPool.budgetMs(task.job) + this.graceMs,
+      );
+      // JavaScript runs as soon as it arrives; Python is watched once its interpreter is up.
+      if (task.job.language !== 'python') this.#watchMemory(slot, task);
       slot.child.send({ id: task.id, job: task.job });
     }
   }
@@ -342,6 +447,7 @@ export class SandboxPool {
   #watchMemory(slot: Slot, task: Task): void {
     const pid = slot.child.pid;
     if (!RSS_WATCH_AVAILABLE || pid === undefined) return;
+    if (slot.rssTimer) clearInterval(slot.rssTimer);
     const start = residentMb(pid);
     if (start === null) return;
     const boundMb = start + 2 * task.job.memoryLimitMb + this.rssSlackMb;
@@ -372,7 +478,7 @@ export class SandboxPool {
         why === 'timeout'
           ? {
               name: 'TimeoutError',
-              message: `no answer within ${task.job.timeoutMs} + ${this.graceMs} ms; the worker was killed`,
+              message: `no answer within ${SandboxPool.budgetMs(task.job)} + ${this.graceMs} ms; the worker was killed`,
             }
           : {
               name: 'OutOfMemory',

@@ -24,6 +24,7 @@ test('the document describes every public route with its error shape', async () 
     '/health',
     '/metrics',
     '/ready',
+    '/run_code',
     '/v1/reward-functions',
     '/v1/rewards',
   ]);

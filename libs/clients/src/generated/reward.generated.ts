@@ -111,6 +111,184 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/run_code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * SandboxFusion run_code
+         * @description Runs one program (python, nodejs/javascript, typescript) in the isolated-vm sandbox with stdin; run_timeout in seconds (default 10, at most 60), memory_limit_MB clipped to [8, 1024]. files, fetch_files and compile_timeout are ignored. Costs one rate-limit token (API key scope: score).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                        /** @description SandboxFusion names: python, nodejs (JavaScript), typescript. */
+                        language: "python" | "nodejs" | "javascript" | "typescript";
+                        stdin?: string | null;
+                        /** @description Seconds (default 10); at most 60. */
+                        run_timeout?: number;
+                        /** @description Ignored. */
+                        compile_timeout?: number;
+                        /** @description Heap for the program, in MiB; -1 or absent: 64. Clipped to [8, 1024]. */
+                        memory_limit_MB?: number;
+                        /** @description Ignored. */
+                        files?: {
+                            [key: string]: string | null;
+                        };
+                        /** @description Ignored. */
+                        fetch_files?: string[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            status: "Success" | "Failed" | "SandboxError";
+                            message: string;
+                            /** CommandRunResult */
+                            compile_result: {
+                                status: "Finished" | "TimeLimitExceeded" | "Error";
+                                /** @description Seconds. */
+                                execution_time: number | null;
+                                return_code: number | null;
+                                stdout: string;
+                                stderr: string;
+                            } | null;
+                            /** CommandRunResult */
+                            run_result: {
+                                status: "Finished" | "TimeLimitExceeded" | "Error";
+                                /** @description Seconds. */
+                                execution_time: number | null;
+                                return_code: number | null;
+                                stdout: string;
+                                stderr: string;
+                            } | null;
+                            /** @enum {object|null} */
+                            executor_pod_name: never | null;
+                            files: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable error code, e.g. GRPO_VALIDATION. */
+                                code: string;
+                                message: string;
+                                /** @description JSON path of the offending field, e.g. items[0].id. */
+                                field?: string;
+                                statusCode: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable error code, e.g. GRPO_VALIDATION. */
+                                code: string;
+                                message: string;
+                                /** @description JSON path of the offending field, e.g. items[0].id. */
+                                field?: string;
+                                statusCode: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable error code, e.g. GRPO_VALIDATION. */
+                                code: string;
+                                message: string;
+                                /** @description JSON path of the offending field, e.g. items[0].id. */
+                                field?: string;
+                                statusCode: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable error code, e.g. GRPO_VALIDATION. */
+                                code: string;
+                                message: string;
+                                /** @description JSON path of the offending field, e.g. items[0].id. */
+                                field?: string;
+                                statusCode: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable error code, e.g. GRPO_VALIDATION. */
+                                code: string;
+                                message: string;
+                                /** @description JSON path of the offending field, e.g. items[0].id. */
+                                field?: string;
+                                statusCode: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {

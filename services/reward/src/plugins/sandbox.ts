@@ -14,9 +14,10 @@ export interface SandboxPluginOptions {
  */
 export const sandboxPlugin = fp(
   async (app: FastifyInstance, opts: SandboxPluginOptions) => {
+    // POST /run_code uses the pool whatever the registry serves; closing a pool never started is a no-op.
+    app.addHook('onClose', async () => closeSandboxPool());
     if (!opts.registry.get('code')) return;
     await warmCodeSandbox();
-    app.addHook('onClose', async () => closeSandboxPool());
     // Read at scrape time: the shared pool's workers and how many were replaced after dying
     // (a crash, or a program that broke its memory or time limit).
     const stats = () => getSandboxPool().stats();
