@@ -67,10 +67,25 @@ export const metricsPlugin = fp(
       const reason = REJECT_REASONS[reply.statusCode];
       if (reason) rejected.inc({ reason, status_code: status });
     });
-    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-      reply.header('content-type', registry.contentType);
-      return registry.metrics();
-    });
+    app.get(
+      '/metrics',
+      {
+        schema: {
+          tags: ['ops'],
+          summary: 'Prometheus metrics (text exposition format)',
+          response: {
+            200: {
+              description: 'The registry in the Prometheus text format, version 0.0.4',
+              content: { 'text/plain': { schema: { type: 'string' } } },
+            },
+          },
+        },
+      },
+      async (_request, reply) => {
+        reply.header('content-type', registry.contentType);
+        return registry.metrics();
+      },
+    );
   },
   { name: 'grpo-metrics', fastify: '5.x' },
 );

@@ -12,6 +12,7 @@ import { ConfigError, type KitConfig } from './config.js';
 import { installErrorHandlers } from './error-handler.js';
 import { loadSheddingPlugin } from './load-shedding.js';
 import { metricsPlugin } from './metrics.js';
+import { OPENAPI_VERSION, openApiDocumentTransform, openApiRouteTransform } from './openapi.js';
 import { healthPlugin } from './readiness.js';
 
 /** A Fastify instance with the TypeBox type provider: route handlers get typed bodies from schemas. */
@@ -40,6 +41,8 @@ export interface CreateServerOptions {
   logStream?: { write(line: string): void };
   /** Env var prefix named in config errors about keys; default `GRPO_<SERVICE>_`. */
   envPrefix?: string;
+  /** The service's default port, for the OpenAPI `servers` entry (`http://127.0.0.1:<port>`). */
+  defaultPort?: number;
 }
 
 /** True for hosts only this machine can reach: 127.0.0.0/8, ::1, localhost. */
@@ -69,9 +72,6 @@ export function checkOpenBinding(
       `or ${envPrefix}API_KEYS_FILE, or run open on purpose with ${envPrefix}ALLOW_OPEN=true (--allow-open).`,
   );
 }
-
-/** Route schema `security` for routes behind an API key (when keys are configured). */
-export const BEARER_SECURITY: Array<Record<string, string[]>> = [{ bearerAuth: [] }];
 
 /** Incoming `x-request-id` values are kept only when they look like an id (no log injection). */
 export const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -120,17 +120,27 @@ export async function createServer(opts: CreateServerOptions): Promise<KitApp> {
     if (app.readiness?.draining) reply.header('connection', 'close');
   });
   installErrorHandlers(app);
+  // Conventions (operationId, security, 4xx, servers, license, examples) come from openapi.ts.
   await app.register(swagger, {
     openapi: {
-      openapi: '3.0.3',
+      openapi: OPENAPI_VERSION,
       info: {
         title: `GRPO Stack ${opts.service} service`,
         version: opts.version,
         description: opts.description,
       },
-      // Routes that take a key list `security: BEARER_SECURITY`; probes and docs are open.
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            description: `An API key of this service (${envPrefix}API_KEYS); needed once any key is configured.`,
+          },
+        },
+      },
     },
+    transform: openApiRouteTransform({ metricsAuth: config.metricsAuth ?? false }),
+    transformObject: openApiDocumentTransform({ service: opts.service, defaultPort: opts.defaultPort }),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(healthPlugin, { service: opts.service, version: opts.version });
@@ -211,11 +221,6 @@ export async function runServer(app: KitApp, opts: RunServerOptions): Promise<Ru
   };
   for (const s of signals) process.once(s, onSignal);
   return { url, close };
-}
-
-/** The app's OpenAPI 3 document (after `ready()`), as served at /openapi.json. */
-export function openApiDocument(app: KitApp): Record<string, unknown> {
-  return app.swagger() as unknown as Record<string, unknown>;
 }
 
 /** True when `moduleUrl` (a module's `import.meta.url`) is the script node was started with. */

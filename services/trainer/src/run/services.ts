@@ -1,4 +1,10 @@
-import { HttpClient, type RetryInfo } from '@grpo/clients';
+import {
+  createRewardClient,
+  createRolloutClient,
+  type RetryInfo,
+  type RewardClient,
+  type RolloutClient,
+} from '@grpo/clients';
 import type {
   PutPolicyRequest,
   PutPolicyResponse,
@@ -34,11 +40,13 @@ export interface HttpRunServicesOptions {
 
 /**
  * `POST /v1/rollouts` and `PUT /v1/policy` on the rollout service, `POST /v1/rewards` on the
- * reward service, with libs/clients' retries (5xx, 429, connection errors) and bearer keys.
+ * reward service, through the clients generated from openapi/rollout.json and
+ * openapi/reward.json (libs/clients): bearer keys, retries of 5xx, 429 and connection errors
+ * with backoff and Retry-After, and a ServiceClientError with the service's code otherwise.
  */
 export class HttpRunServices implements RunServices {
-  private readonly rolloutHttp: HttpClient;
-  private readonly rewardHttp: HttpClient;
+  private readonly rolloutClient: RolloutClient;
+  private readonly rewardClient: RewardClient;
 
   constructor(o: HttpRunServicesOptions) {
     const key = (k: string | undefined) => (k ? { apiKey: k } : {});
@@ -48,13 +56,13 @@ export class HttpRunServices implements RunServices {
       maxBackoffMs: o.maxBackoffMs ?? 10_000,
       onRetry: o.onRetry,
     };
-    this.rolloutHttp = new HttpClient({
+    this.rolloutClient = createRolloutClient({
       baseUrl: o.rolloutUrl,
       timeoutMs: o.timeoutMs,
       ...retry,
       ...key(o.rolloutApiKey),
     });
-    this.rewardHttp = new HttpClient({
+    this.rewardClient = createRewardClient({
       baseUrl: o.rewardUrl,
       timeoutMs: o.timeoutMs,
       ...retry,
@@ -63,14 +71,14 @@ export class HttpRunServices implements RunServices {
   }
 
   rollout(req: RolloutRequest): Promise<RolloutResponse> {
-    return this.rolloutHttp.request('POST', '/v1/rollouts', req);
+    return this.rolloutClient.rollouts(req);
   }
 
   putPolicy(req: PutPolicyRequest): Promise<PutPolicyResponse> {
-    return this.rolloutHttp.request('PUT', '/v1/policy', req);
+    return this.rolloutClient.putPolicy(req);
   }
 
   reward(req: RewardsRequest): Promise<RewardsResponse> {
-    return this.rewardHttp.request('POST', '/v1/rewards', req);
+    return this.rewardClient.score(req);
   }
 }
