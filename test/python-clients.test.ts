@@ -259,7 +259,7 @@ test('the rollout and trainer clients (grpo_services) pass their unittest suite 
   const rolloutKey = 'py-rollout-key-0123456789';
   const trainerKey = 'py-trainer-key-0123456789';
   const rollout = await startRolloutServer(
-    // The checkpoint paths the tests send lie inside the model root (tmp).
+    // Model root: the policy, its missing sibling, and the trainer's runs (weight syncs).
     { port: 0, logLevel: 'silent', model: policy.dir, modelRoot: tmp, apiKeys: `py:${rolloutKey}` },
     { signals: [], env: {} },
   );

@@ -5,7 +5,9 @@ import type { AddressInfo } from 'node:net';
 export type Fault =
   | { kind: 'status'; status: number; count: number }
   | { kind: 'stall'; ms: number; count: number }
-  | { kind: 'malformed'; count: number };
+  | { kind: 'malformed'; count: number }
+  /** Forward only after `ms` (the script kills the service meanwhile: the call is in flight). */
+  | { kind: 'hold'; ms: number; count: number };
 
 export interface ProxiedRequest {
   method: string;
@@ -81,6 +83,7 @@ export class FaultProxy {
       req.socket.destroy();
       return;
     }
+    if (fault?.kind === 'hold') await new Promise((r) => setTimeout(r, fault.ms));
     try {
       const headers = { ...req.headers };
       delete headers.host;

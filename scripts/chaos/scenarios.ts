@@ -66,9 +66,11 @@ export async function killService(stack: Stack, which: 'rollout' | 'reward'): Pr
       if (r.path !== route || t0) return;
       t0 = Date.now();
       proxy.onRequest = null;
-      // 30 ms in: the request is at the service, mid-call.
-      setTimeout(() => void stack[which].kill().then(resolve), 30);
+      // The call is held at the proxy while the service is killed, so it is in flight when
+      // the service dies (a tiny-model rollout can otherwise finish within the kill's latency).
+      void stack[which].kill().then(resolve);
     };
+    proxy.inject(`POST ${route}`, { kind: 'hold', ms: 300, count: 1 });
   });
   await killed;
   const step = rows(runDir).length;

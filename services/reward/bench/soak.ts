@@ -24,6 +24,7 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '16' },
     workers: { type: 'string', default: '2' },
     json: { type: 'string' },
+    kinds: { type: 'string', default: 'math,code,format,language' },
   },
 });
 const durationMs = Number(values.minutes) * 60_000;
@@ -31,6 +32,7 @@ const sampleMs = Number(values['sample-s']) * 1000;
 const load = Number(values.load);
 const batch = Number(values.batch);
 const root = path.resolve(import.meta.dirname, '../../..');
+const KINDS = values.kinds.split(',');
 
 /** The reward service's server entry, run from source like the e2e tests; resolves its URL. */
 async function startReward(): Promise<{ child: ChildProcess; url: string }> {
@@ -73,7 +75,7 @@ const TEST = 'assert.strictEqual(add(2, 3), 5); assert.strictEqual(add(-1, 1), 0
 
 /** The four traffic kinds as [items, rewards spec]. */
 function requestOf(k: number, seq: number): { items: RewardItem[]; rewards: object[]; kind: string } {
-  const kind = ['math', 'code', 'format', 'language'][k % 4] as string;
+  const kind = KINDS[k % KINDS.length] as string;
   if (kind === 'code') {
     const items = Array.from({ length: batch }, (_, i) => {
       const c = CODE[(seq * batch + i) % CODE.length]!;
@@ -243,7 +245,7 @@ async function main() {
     };
     const ms = done.map((d) => d.ms);
     const byKind = Object.fromEntries(
-      ['math', 'code', 'format', 'language'].map((k) => {
+      KINDS.map((k) => {
         const xs = done.filter((d) => d.kind === k).map((d) => d.ms);
         return [k, { n: xs.length, p50Ms: Math.round(pct(xs, 50)), p99Ms: Math.round(pct(xs, 99)) }];
       }),

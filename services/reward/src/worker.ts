@@ -1,4 +1,3 @@
-import type { MessagePort } from 'node:worker_threads';
 import { workerData } from 'node:worker_threads';
 import type { RewardItem, RewardRegistry } from '@grpo/rewards';
 import { type ChunkOutput, scoreCpuChunk, type WireSpec } from './scoring.js';
@@ -8,8 +7,8 @@ export interface ChunkTask {
   items: RewardItem[];
   spec: WireSpec[];
   itemTimeoutMs: number;
-  /** The worker posts 'start' here when it picks the task up, so queue time is not charged to the budget. */
-  port: MessagePort;
+  /** Set to 1 (and notified) when the worker picks the task up, so queue time is not charged to the budget. */
+  started: Int32Array;
 }
 
 interface RegistryModule {
@@ -27,7 +26,7 @@ function getRegistry(): Promise<RewardRegistry> {
 
 export default async function scoreChunk(task: ChunkTask): Promise<ChunkOutput> {
   const reg = await getRegistry();
-  task.port.postMessage('start');
-  task.port.close();
+  Atomics.store(task.started, 0, 1);
+  Atomics.notify(task.started, 0);
   return scoreCpuChunk(reg, task.items, task.spec, task.itemTimeoutMs);
 }

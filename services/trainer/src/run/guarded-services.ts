@@ -64,7 +64,7 @@ export class GuardedRunServices implements RunServices {
   async rollout(req: RolloutRequest): Promise<RolloutResponse> {
     // Versions a correct reply may carry: the one pushed when the request left, or a newer
     // push that landed while it ran (requests finish on the version they started with).
-    const sentWith = this.lastPut?.version;
+    let sentWith = this.lastPut?.version;
     for (let repair = 0; ; repair++) {
       const res = await this.inner.rollout(req);
       const problem = rolloutProblem(req, res);
@@ -83,6 +83,7 @@ export class GuardedRunServices implements RunServices {
       );
       this.stats.resyncs++;
       await this.putPolicy(expected.req);
+      sentWith = this.lastPut?.version;
     }
   }
 
