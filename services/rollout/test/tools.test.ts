@@ -1,0 +1,207 @@
+import assert from 'node:assert/strict';
+import { after, before, type TestContext, test } from 'node:test';
+import type { RolloutResponse, ToolsSpec } from '@grpo/contracts';
+import { type Policy, PolicyScorer } from '@grpo/model';
+import { buildRolloutServer, loadRolloutConfig } from '../src/index.js';
+import { InProcessExecutor, RestExecutor, type ToolExecutor } from '../src/tools/index.js';
+import { encodeTrace, TRACES, toolPolicy } from './tool-policy.js';
+
+/**
+ * Contract tests of tool-integrated rollouts on the real engine and the real sandbox: a tiny
+ * policy that memorised tool traces (tool-policy.ts) samples greedily, so each prompt makes the
+ * call its trace makes and the outcome is fixed.
+ */
+
+let policy: Policy;
+const cleanups: (() => Promise<void>)[] = [];
+before(async () => {
+  policy = await toolPolicy((fn) => cleanups.push(fn));
+});
+after(async () => {
+  for (const fn of cleanups) await fn();
+});
+const policyOnce = async (_t: TestContext) => policy;
+
+async function rollout(
+  t: TestContext,
+  policy: Policy,
+  executor: ToolExecutor,
+  body: { prompts: string[]; tools?: ToolsSpec; maxTokens?: number; groupSize?: number },
+): Promise<{ status: number; json: RolloutResponse & { error?: { code: string; field?: string } } }> {
+  const config = loadRolloutConfig({ logLevel: 'silent', model: policy.dir }, {});
+  const app = await buildRolloutServer({
+    config,
+    logger: false,
+    defaultMetrics: false,
+    toolExecutor: executor,
+  });
+  t.after(() => app.close());
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/rollouts',
+    payload: {
+      prompts: body.prompts.map((text) => ({ text })),
+      temperature: 0,
+      maxTokens: body.maxTokens ?? 120,
+      groupSize: body.groupSize ?? 1,
+      seed: 1,
+      ...(body.tools ? { tools: body.tools } : {}),
+    },
+  });
+  return { status: res.statusCode, json: res.json() };
+}
+
+const inproc = (t: TestContext) => {
+  const e = new InProcessExecutor(1);
+  t.after(() => e.close());
+  return e;
+};
+const JS: ToolsSpec = { names: ['javascript'] };
+
+test('a tool rollout returns prompt + engine ids + the tokenized tool output, masked and with logprob 0', async (t) => {
+  const policy = await policyOnce(t);
+  const { status, json } = await rollout(t, policy, inproc(t), { prompts: ['A:'], tools: JS });
+  assert.equal(status, 200);
+  const c = json.groups[0]!.completions[0]!;
+  const want = encodeTrace(policy, TRACES[0]!);
+  assert.deepEqual(json.groups[0]!.promptTokenIds, want.promptIds);
+  assert.deepEqual(c.tokenIds, want.ids, `text: ${JSON.stringify(c.text)}`);
+  assert.deepEqual(c.lossMask, want.mask);
+  assert.equal(c.toolCalls!.length, 1);
+  const call = c.toolCalls![0]!;
+  assert.equal(call.status, 'ok');
+  assert.equal(call.truncated, false);
+  // The span holds exactly the tokenization of the rendered output, nothing decoded and re-encoded.
+  const [a, b] = call.span;
+  assert.deepEqual(c.tokenIds.slice(a, b), policy.tokenizer.encode('\n```output\n42\n```\n'));
+  for (let i = 0; i < c.tokenIds.length; i++) {
+    assert.equal(c.lossMask![i], i >= a && i < b ? 0 : 1);
+    if (i >= a && i < b) assert.equal(c.logprobs[i], 0);
+    else assert.ok(c.logprobs[i]! < 0);
+  }
+  assert.equal(c.termination, 'eos');
+  assert.equal(c.turns, 2);
+  assert.equal(c.voidTurn, false);
+  assert.ok(c.toolMs! > 0 && c.modelMs! > 0);
+  assert.equal(json.usage.completionTokens, want.mask.filter((m) => m === 1).length);
+});
+
+test('the rollout logprobs equal the recomputed ones at model positions on a multi-turn trajectory', async (t) => {
+  const policy = await policyOnce(t);
+  const { json } = await rollout(t, policy, inproc(t), { prompts: ['C:'], tools: { ...JS, maxCalls: 2 } });
+  const c = json.groups[0]!.completions[0]!;
+  assert.equal(c.toolCalls!.length, 2);
+  assert.equal(c.turns, 3);
+  assert.equal(c.termination, 'eos');
+  const prompt = json.groups[0]!.promptTokenIds!;
+  const scorer = await PolicyScorer.create(policy.config, policy.tensors);
+  t.after(() => scorer.release());
+  const [s] = await scorer.score([{ ids: [...prompt, ...c.tokenIds], promptLength: prompt.length }], 1);
+  let checked = 0;
+  c.tokenIds.forEach((_, i) => {
+    if (c.lossMask![i] !== 1) return;
+    assert.ok(
+      Math.abs(s!.logprobs[i]! - c.logprobs[i]!) <= 1e-4,
+      `position ${i}: ${s!.logprobs[i]} vs ${c.logprobs[i]}`,
+    );
+    checked++;
+  });
+  assert.ok(checked > 30);
+});
+
+test('per-call limits: timeout, memory and the output cap are shown to the model and recorded', async (t) => {
+  const policy = await policyOnce(t);
+  const ex = inproc(t);
+  const tools: ToolsSpec = { ...JS, timeoutMs: 150, maxOutputChars: 64 };
+  const { json } = await rollout(t, policy, ex, { prompts: ['T:', 'O:'], tools, maxTokens: 200 });
+  const [tc, oc] = json.groups.map((g) => g.completions[0]!);
+  const memTools: ToolsSpec = { ...JS, timeoutMs: 5000, memoryLimitMb: 16 };
+  const mem = await rollout(t, policy, ex, { prompts: ['M:'], tools: memTools, maxTokens: 200 });
+  const mc = mem.json.groups[0]!.completions[0]!;
+  const shown = (c: typeof tc) => {
+    const [a, b] = c!.toolCalls![0]!.span;
+    return policy.tokenizer.decode(c!.tokenIds.slice(a, b));
+  };
+  assert.equal(tc!.toolCalls![0]!.status, 'timeout');
+  assert.match(shown(tc), /TimeoutError: the code ran past 150 ms/);
+  assert.equal(mc!.toolCalls![0]!.status, 'memory');
+  assert.match(shown(mc), /MemoryError/);
+  assert.equal(oc!.toolCalls![0]!.status, 'ok');
+  assert.equal(oc!.toolCalls![0]!.truncated, true);
+  const body = shown(oc)
+    .replace(/^\n```output\n/, '')
+    .replace(/\n```\n$/, '');
+  assert.ok(body.length <= 64, `shown ${body.length} chars`);
+  assert.match(body, /^(ab)+a?\n\.\.\.\[truncated\]$/);
+});
+
+test('maxCalls, context overflow and a dead sandbox end the trajectory with their termination', async (t) => {
+  const policy = await policyOnce(t);
+  const ex = inproc(t);
+  const calls = (await rollout(t, policy, ex, { prompts: ['C:'], tools: { ...JS, maxCalls: 1 } })).json;
+  const mc = calls.groups[0]!.completions[0]!;
+  assert.equal(mc.termination, 'max_calls');
+  assert.equal(mc.toolCalls!.length, 1);
+  assert.equal(mc.voidTurn, false);
+
+  // The call's output needs more tokens than maxTokens leaves.
+  const want = encodeTrace(policy, TRACES[0]!);
+  const callEnd = want.mask.indexOf(0);
+  const over = (await rollout(t, policy, ex, { prompts: ['A:'], tools: JS, maxTokens: callEnd + 5 })).json;
+  const oc = over.groups[0]!.completions[0]!;
+  assert.equal(oc.termination, 'context_overflow');
+  assert.deepEqual(oc.tokenIds, want.ids.slice(0, callEnd));
+  assert.deepEqual(oc.toolCalls![0]!.span, [callEnd, callEnd]);
+
+  // Nothing listens on port 9 (discard): every call is an infrastructure failure, never shown to the model.
+  const dead = new RestExecutor('http://127.0.0.1:9', { graceMs: 200 });
+  const dc = (await rollout(t, policy, dead, { prompts: ['A:'], tools: JS })).json.groups[0]!.completions[0]!;
+  assert.equal(dc.termination, 'tool_infra_error');
+  assert.equal(dc.toolCalls![0]!.status, 'infra_error');
+  assert.deepEqual(dc.tokenIds, want.ids.slice(0, callEnd));
+  assert.ok(dc.lossMask!.every((m) => m === 1));
+});
+
+test('a trajectory without a call or an answer is a void turn; without tools the API is unchanged', async (t) => {
+  const policy = await policyOnce(t);
+  const ex = inproc(t);
+  const v = (await rollout(t, policy, ex, { prompts: ['N:'], tools: JS })).json.groups[0]!.completions[0]!;
+  assert.equal(v.termination, 'eos');
+  assert.equal(v.voidTurn, true);
+  assert.deepEqual(v.toolCalls, []);
+  const plain = (await rollout(t, policy, ex, { prompts: ['N:'] })).json.groups[0]!.completions[0]!;
+  assert.deepEqual(Object.keys(plain).sort(), ['finishReason', 'logprobs', 'stopReason', 'text', 'tokenIds']);
+  assert.deepEqual(plain.tokenIds, v.tokenIds);
+});
+
+test('trajectories keep decoding while another waits on its tool', async (t) => {
+  const policy = await policyOnce(t);
+  const inner = inproc(t);
+  const DELAY = 600;
+  const slow: ToolExecutor = {
+    kind: 'inprocess',
+    tools: inner.tools,
+    run: async (r) => {
+      await new Promise((res) => setTimeout(res, DELAY));
+      return inner.run(r);
+    },
+    close: async () => {},
+  };
+  const { json } = await rollout(t, policy, slow, { prompts: ['A:', 'N:'], tools: JS });
+  const [a, n] = json.groups.map((g) => g.completions[0]!);
+  assert.equal(a!.termination, 'eos');
+  assert.ok(a!.toolMs! >= DELAY);
+  // N finished while A's call was still running.
+  assert.ok(n!.modelMs! < DELAY, `N took ${n!.modelMs} ms`);
+});
+
+test('python is refused with a clear error until libs/sandbox has the runtime', async (t) => {
+  const policy = await policyOnce(t);
+  const { status, json } = await rollout(t, policy, inproc(t), {
+    prompts: ['A:'],
+    tools: { names: ['python'] },
+  });
+  assert.equal(status, 400);
+  assert.equal(json.error!.code, 'GRPO_ROLLOUT_UNSUPPORTED');
+  assert.equal(json.error!.field, 'tools.names[0]');
+});
