@@ -10,6 +10,7 @@ import { createRewardMetrics } from './reward-metrics.js';
 import { getRewardRoute } from './routes/get-reward.js';
 import { rewardFunctionsRoute } from './routes/reward-functions.js';
 import { rewardsRoute } from './routes/rewards.js';
+import { sandboxRunRoute } from './routes/sandbox-run.js';
 import { RewardScorer } from './scorer.js';
 
 const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
@@ -56,6 +57,7 @@ export const rewardApp = fp(
     rewardsRoute(app, scorer, config, observer);
     rewardFunctionsRoute(app, registry);
     getRewardRoute(app, scorer, config, observer);
+    sandboxRunRoute(app, config);
   },
   { name: 'grpo-reward-app', fastify: '5.x', dependencies: ['grpo-health', 'grpo-metrics', 'grpo-access'] },
 );

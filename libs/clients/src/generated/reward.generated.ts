@@ -578,6 +578,156 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sandbox/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run one program in the sandbox (a tool call of a rollout)
+         * @description Statuses as libs/sandbox: ok, error, compile_error, timeout, memory, output_limit, crash. At most sandboxConcurrency programs run at once; queueMs is the wait. Costs one rate-limit token.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        language: "javascript" | "python";
+                        code: string;
+                        timeoutMs?: number;
+                        memoryLimitMb?: number;
+                        maxOutputChars?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            status: "ok" | "error" | "compile_error" | "timeout" | "memory" | "output_limit" | "crash";
+                            stdout: string;
+                            stderr: string;
+                            error?: {
+                                name: string;
+                                message: string;
+                            };
+                            wallMs: number;
+                            /** @description Time the call waited for the concurrency limit. */
+                            queueMs: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable error code, e.g. GRPO_VALIDATION. */
+                                code: string;
+                                message: string;
+                                /** @description JSON path of the offending field, e.g. items[0].id. */
+                                field?: string;
+                                statusCode: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable error code, e.g. GRPO_VALIDATION. */
+                                code: string;
+                                message: string;
+                                /** @description JSON path of the offending field, e.g. items[0].id. */
+                                field?: string;
+                                statusCode: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable error code, e.g. GRPO_VALIDATION. */
+                                code: string;
+                                message: string;
+                                /** @description JSON path of the offending field, e.g. items[0].id. */
+                                field?: string;
+                                statusCode: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable error code, e.g. GRPO_VALIDATION. */
+                                code: string;
+                                message: string;
+                                /** @description JSON path of the offending field, e.g. items[0].id. */
+                                field?: string;
+                                statusCode: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @description Stable error code, e.g. GRPO_VALIDATION. */
+                                code: string;
+                                message: string;
+                                /** @description JSON path of the offending field, e.g. items[0].id. */
+                                field?: string;
+                                statusCode: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {

@@ -13,9 +13,10 @@ export interface SandboxPluginOptions {
  */
 export const sandboxPlugin = fp(
   async (app: FastifyInstance, opts: SandboxPluginOptions) => {
+    // POST /v1/sandbox/run uses the same pool (started on its first call without `code`).
+    app.addHook('onClose', async () => closeSandboxPool());
     if (!opts.registry.get('code')) return;
     await warmCodeSandbox();
-    app.addHook('onClose', async () => closeSandboxPool());
   },
   { name: 'grpo-reward-sandbox', fastify: '5.x' },
 );
