@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { RewardSpecEntry } from './reward.js';
+import { ToolsSpec } from './tools.js';
 
 /**
  * Trainer service contract: the run config (`POST /v1/runs`), the run status, the metric row
@@ -171,6 +172,29 @@ export const StageSpec = Type.Object(
       description: 'eval: held-out examples scored (greedy decoding unless sampling says otherwise).',
     }),
     split: Type.Union([Type.Literal('eval'), Type.Literal('train')], { default: 'eval' }),
+    tools: Type.Optional(
+      Type.Union([ToolsSpec], {
+        description:
+          'grpo / rejection_sampling / eval: tool-integrated rollouts (sent as /v1/rollouts tools); tool-output tokens are masked out of the loss.',
+      }),
+    ),
+    toolMask: Type.Optional(
+      Type.Object(
+        {
+          voidTurns: Type.Boolean({
+            default: true,
+            description:
+              'Mask out trajectories ending on a void turn (SimpleTIR); their reward stays in the group baseline.',
+          }),
+          infraErrors: Type.Boolean({
+            default: true,
+            description:
+              'Mask out trajectories ended by a sandbox infrastructure failure (tool_infra_error).',
+          }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -248,6 +272,27 @@ export type RunState = Static<typeof RunState>;
 
 const Nullable = <T extends ReturnType<typeof Type.Number>>(t: T) => Type.Union([t, Type.Null()]);
 
+/** Tool-integrated rollouts of a step (null in the metric row without tools); fixed names, the dashboard plots them. */
+export const ToolMetrics = Type.Object({
+  turnsMean: Type.Number({ description: 'Model turns per trajectory.' }),
+  callsPerTrajectory: Type.Number(),
+  callRate: Type.Number({ description: 'Share of trajectories with at least one call.' }),
+  errorRate: Type.Number({ description: 'Share of calls whose program raised (error, parse_error).' }),
+  timeoutRate: Type.Number({ description: 'Share of calls that hit the per-call timeout.' }),
+  truncationRate: Type.Number({ description: 'Share of calls whose output was cut to maxOutputChars.' }),
+  infraErrorRate: Type.Number({ description: 'Share of calls the sandbox failed to run.' }),
+  toolMsMean: Type.Number({ description: 'Tool wall time per trajectory (ms).' }),
+  modelMsMean: Type.Number({ description: 'Trajectory wall time minus tool time (ms).' }),
+  maskedFraction: Type.Number({
+    description: 'Share of trajectories masked out of the loss (void turns, infra errors).',
+  }),
+  terminations: Type.Record(Type.String(), Type.Number(), {
+    description:
+      'Share of trajectories per termination reason (eos, stop, length, context_overflow, max_calls, tool_budget, tool_infra_error).',
+  }),
+});
+export type ToolMetrics = Static<typeof ToolMetrics>;
+
 /** One line of metrics.jsonl: every key is always present; null where the stage has no such number. */
 export const MetricRow = Type.Object(
   {
@@ -292,6 +337,7 @@ export const MetricRow = Type.Object(
     timeStepMs: Type.Number(),
     tokens: Type.Integer({ minimum: 0, description: 'Tokens trained on (prompt + completion).' }),
     tokensPerSecond: Type.Number({ description: 'tokens / step time.' }),
+    tools: Type.Union([ToolMetrics, Type.Null()]),
   },
   { title: 'MetricRow' },
 );
