@@ -191,11 +191,11 @@ export class RunLoop {
   private checkData(): void {
     const { config } = this.o;
     config.stages.forEach((s, i) => {
-      if (s.type === 'sft' && s.steps > 0 && !this.data.train.some((e) => e.completion)) {
+      if (s.type === 'sft' && s.steps > 0 && !this.data.train.some((e) => e.completion || e.segments)) {
         throw new TrainerError(
           BAD_RUN_CONFIG,
           `stages[${i}]`,
-          'an sft stage needs examples with a completion',
+          'an sft stage needs examples with a completion (or tool-trace segments)',
         );
       }
       if (s.type === 'eval' && s.split === 'eval' && this.data.eval.length === 0) {

@@ -65,7 +65,7 @@ export function loadRunData(spec: DataSpec): RunData {
 export function dataChars(data: RunData): string {
   const set = new Set<string>();
   for (const e of [...data.train, ...data.eval, ...data.rl]) {
-    for (const ch of `${e.prompt}${e.completion ?? ''}${e.answer}`)
+    for (const ch of `${e.prompt}${e.completion ?? ''}${e.answer}${(e.segments ?? []).map((x) => x.text).join('')}`)
       if (ch.codePointAt(0)! > 0x7e) set.add(ch);
   }
   return [...set].sort().join('');
