@@ -94,7 +94,13 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartResult
   // shed load (503) while it runs.
   const quiet = { port: 0, logLevel: 'error', maxEventLoopDelayMs: 0 };
   const reward = await startRewardServer({ ...quiet, workers: 1 }, { signals: [] });
-  const rollout = await spawnRolloutService();
+  // Tool calls (recipes with tools) run in the rollout process: the reward service here shares
+  // this event loop with the trainer's updates, and the HTTP hop measured 3.7x the in-process
+  // call latency on this machine (README, tool-integrated rollouts).
+  const rollout = await spawnRolloutService({
+    GRPO_ROLLOUT_TOOL_EXECUTOR: 'inprocess',
+    GRPO_ROLLOUT_TOOL_WORKERS: '1',
+  });
   const trainer = await startTrainerServer({ ...quiet, runsDir: o.runsDir ?? 'runs' }, { signals: [] });
   const stop = async () => {
     await trainer.close();

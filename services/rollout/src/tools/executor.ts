@@ -28,14 +28,17 @@ export interface ToolExecutor {
   close(): Promise<void>;
 }
 
-/** A sandbox pool in the rollout process (single-machine runs). */
+/** A sandbox pool in the rollout process (single-machine runs); its workers start on the first call. */
 export class InProcessExecutor implements ToolExecutor {
   readonly kind = 'inprocess' as const;
   readonly tools = SANDBOX_TOOLS;
-  private readonly pool: SandboxPool;
+  private poolRef: SandboxPool | null = null;
 
-  constructor(workers: number) {
-    this.pool = new SandboxPool({ workers });
+  constructor(private readonly workers: number) {}
+
+  private get pool(): SandboxPool {
+    this.poolRef ??= new SandboxPool({ workers: this.workers });
+    return this.poolRef;
   }
 
   async run(req: SandboxRunRequest): Promise<ToolRun> {
@@ -74,8 +77,9 @@ export class InProcessExecutor implements ToolExecutor {
     }
   }
 
-  close(): Promise<void> {
-    return this.pool.close();
+  async close(): Promise<void> {
+    await this.poolRef?.close();
+    this.poolRef = null;
   }
 }
 
