@@ -205,3 +205,47 @@ test('python is refused with a clear error until libs/sandbox has the runtime', 
   assert.equal(json.error!.code, 'GRPO_ROLLOUT_UNSUPPORTED');
   assert.equal(json.error!.field, 'tools.names[0]');
 });
+
+test('the openai engine runs a tool rollout one completion call per turn with the ids so far', async (t) => {
+  const p = await policyOnce(t);
+  const upstream = await buildRolloutServer({
+    config: loadRolloutConfig({ logLevel: 'silent', model: p.dir }, {}),
+    logger: false,
+    defaultMetrics: false,
+    toolExecutor: null,
+  });
+  t.after(() => upstream.close());
+  const base = await upstream.listen({ port: 0, host: '127.0.0.1' });
+  // Upstream completion calls, from its own counter (one group per /v1/completions call with n = 1).
+  const groupsServed = async () => {
+    const text = (await upstream.inject({ method: 'GET', url: '/metrics' })).body;
+    return Number(/^grpo_rollout_groups_total (\d+)/m.exec(text)?.[1] ?? 0);
+  };
+  const before = await groupsServed();
+  const front = await buildRolloutServer({
+    config: loadRolloutConfig({ logLevel: 'silent', engine: 'openai', upstreams: [base], model: p.dir }, {}),
+    logger: false,
+    defaultMetrics: false,
+    toolExecutor: inproc(t),
+  });
+  t.after(() => front.close());
+  const res = await front.inject({
+    method: 'POST',
+    url: '/v1/rollouts',
+    payload: {
+      prompts: [{ text: 'C:' }],
+      temperature: 0,
+      maxTokens: 160,
+      seed: 1,
+      tools: { ...JS, maxCalls: 2 },
+    },
+  });
+  assert.equal(res.statusCode, 200, res.body);
+  const c = (res.json() as RolloutResponse).groups[0]!.completions[0]!;
+  const want = encodeTrace(p, TRACES[4]!);
+  assert.deepEqual(c.tokenIds, want.ids, JSON.stringify(c.text));
+  assert.deepEqual(c.lossMask, want.mask);
+  assert.equal(c.termination, 'eos');
+  assert.equal(c.toolCalls!.length, 2);
+  assert.equal((await groupsServed()) - before, 3, 'one upstream call per turn');
+});

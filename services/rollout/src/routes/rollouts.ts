@@ -29,12 +29,12 @@ export function rolloutsRoute(
       checkPromptCount(config, b.prompts.length, 'prompts');
       const prompts = b.prompts.map((p, i) => resolvePrompt(engine, config, p, `prompts[${i}]`));
       const tools = b.tools ? resolveTools(b.tools, executor, engine.tokenizer()) : null;
-      if (tools && engine.kind !== 'onnx')
+      if (tools && prompts.some((p) => !('tokenIds' in p)))
         throw new FieldError(
-          RolloutErrorCodes.unsupported,
+          RolloutErrorCodes.noTokenizer,
           400,
           'tools',
-          'tool rollouts run on the onnx engine',
+          'tool rollouts need a tokenizer: configure model',
         );
       const { groups, seed } = buildGroups(config, prompts, b, ROLLOUT_FIELDS, config.defaultMaxTokens);
       if (tools) for (const g of groups) g.tools = tools;

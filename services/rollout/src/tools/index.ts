@@ -9,6 +9,7 @@ import { TOOL_DEFAULTS, type ToolLimits, ToolTrajectory } from './trajectory.js'
 export * from './executor.js';
 export * from './formats.js';
 export * from './trajectory.js';
+export * from './turns.js';
 
 /** What an engine needs to run a group with tools: a trajectory per sample. */
 export interface GroupTools {
