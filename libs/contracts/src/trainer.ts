@@ -49,7 +49,34 @@ export const ArithmeticSplit = Type.Object(
   { additionalProperties: false },
 );
 
+export const MultiplicationSplit = Type.Object(
+  {
+    count: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+    seed: Type.Optional(Type.Integer()),
+    minDigits: Type.Optional(Type.Integer({ minimum: 1, maximum: 6 })),
+    maxDigits: Type.Optional(Type.Integer({ minimum: 1, maximum: 6 })),
+  },
+  { additionalProperties: false },
+);
+
 export const DataSpec = Type.Union([
+  Type.Object(
+    {
+      builtin: Type.Literal('multiplication'),
+      tools: Type.Boolean({
+        default: true,
+        description: 'true: SFT traces call the interpreter (markdown format); false: answer-only traces.',
+      }),
+      train: Type.Optional(MultiplicationSplit),
+      eval: Type.Optional(MultiplicationSplit),
+      rl: Type.Optional(MultiplicationSplit),
+    },
+    {
+      additionalProperties: false,
+      description:
+        'Generated 3-4 digit multiplication for the tool recipe; train: 200 (seed 1), eval: 100 (seed 2); rl: answer-only prompts.',
+    },
+  ),
   Type.Object(
     {
       builtin: Type.Literal('arithmetic'),
