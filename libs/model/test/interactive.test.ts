@@ -108,16 +108,16 @@ test('an interactive run that never pauses samples what generateGroups samples',
   const plain = await engine.generateGroups(groups);
   const never: SequenceHook = { pause: () => false, resume: async () => ({ end: 'x' }) };
   const inter = await engine.generateInteractive(groups.map((g) => ({ ...g, hook: () => never })));
-  inter.completions.forEach((group, i) =>
-    group.forEach((c, j) => {
+  for (const [i, group] of inter.completions.entries()) {
+    for (const [j, c] of group.entries()) {
       const want = plain.completions[i]![j]!;
       assert.deepEqual(c.tokenIds, want.tokenIds);
       assert.equal(c.text, want.text);
       assert.equal(c.finishReason, want.finishReason);
       assert.ok(c.lossMask.every((m) => m === 1));
-      c.logprobs.forEach((lp, k) => assert.ok(Math.abs(lp - want.logprobs[k]!) < 1e-5));
-    }),
-  );
+      for (const [k, lp] of c.logprobs.entries()) assert.ok(Math.abs(lp - want.logprobs[k]!) < 1e-5);
+    }
+  }
 });
 
 test('an insert that does not fit ends the sequence with context_overflow and inserts nothing', async (t) => {
