@@ -53,6 +53,18 @@ export const TRACES: Trace[] = [
     ],
   },
   { prompt: 'N:', segments: [{ model: 'no code here' }] },
+  // Hermes: the call ends the assistant turn (EOS), the output comes back as a ChatML tool message.
+  {
+    prompt: 'H:',
+    segments: [
+      {
+        model:
+          '<tool_call>{"name": "javascript", "arguments": {"code": "console.log(6*7)"}}</tool_call><|im_end|>',
+      },
+      { tool: '\n<|im_start|>tool\n42<|im_end|>\n<|im_start|>assistant\n' },
+      { model: '<answer>42</answer>' },
+    ],
+  },
 ];
 
 /** Token ids and loss mask of a trace's completion (the EOS id closes it). */

@@ -3,7 +3,7 @@ import { after, before, type TestContext, test } from 'node:test';
 import type { RolloutResponse, ToolsSpec } from '@grpo/contracts';
 import { type Policy, PolicyScorer } from '@grpo/model';
 import { buildRolloutServer, loadRolloutConfig } from '../src/index.js';
-import { InProcessExecutor, RestExecutor, type ToolExecutor } from '../src/tools/index.js';
+import { InProcessExecutor, RestExecutor, type ToolExecutor, toolInsertText } from '../src/tools/index.js';
 import { encodeTrace, TRACES, toolPolicy } from './tool-policy.js';
 
 /**
@@ -193,6 +193,24 @@ test('trajectories keep decoding while another waits on its tool', async (t) => 
   assert.ok(a!.toolMs! >= DELAY);
   // N finished while A's call was still running.
   assert.ok(n!.modelMs! < DELAY, `N took ${n!.modelMs} ms`);
+});
+
+test('hermes: the call ends the turn with EOS and the output is a tool message rendered by the template', async (t) => {
+  const p = await policyOnce(t);
+  const { json } = await rollout(t, p, inproc(t), { prompts: ['H:'], tools: { ...JS, format: 'hermes' } });
+  const c = json.groups[0]!.completions[0]!;
+  const want = encodeTrace(p, TRACES[6]!);
+  assert.deepEqual(c.tokenIds, want.ids, JSON.stringify(c.text));
+  assert.deepEqual(c.lossMask, want.mask);
+  const eos = p.config.eosTokenIds[0]!;
+  const [a] = c.toolCalls![0]!.span;
+  assert.equal(c.tokenIds[a - 1], eos, 'the sampled EOS closes the assistant turn before the tool message');
+  assert.equal(c.lossMask![a - 1], 1);
+  assert.deepEqual(
+    c.tokenIds.slice(a, c.toolCalls![0]!.span[1]),
+    p.tokenizer.encode(toolInsertText(p.tokenizer, '42')),
+  );
+  assert.equal(c.termination, 'eos');
 });
 
 test('python is refused with a clear error until libs/sandbox has the runtime', async (t) => {
