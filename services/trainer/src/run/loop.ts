@@ -237,6 +237,9 @@ export class RunLoop {
           if (signal.aborted) return await this.stopAt(spec);
           this.o.events.eval(await this.evaluate(spec, name));
         } else {
+          // The KL reference of the stage is the policy it starts from (the SFT checkpoint for a
+          // grpo stage after sft); a stage resumed mid-way restored its own from the checkpoint.
+          if (this.stageStep === 0) this.runner.startStage();
           for (; this.stageStep < spec.steps; ) {
             if (signal.aborted) return await this.stopAt(spec);
             await this.trainStep(spec);
