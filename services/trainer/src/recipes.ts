@@ -85,7 +85,8 @@ export function toolRecipe(o: ToolRecipeOptions): RunConfig {
     ? { tools: { names: ['javascript' as const], maxCalls: 2, timeoutMs: 1000, maxOutputChars: 64 } }
     : {};
   const evalCount = o.evalCount ?? 100;
-  const greedy = { sampling: { temperature: 0, maxTokens: 64 }, evalCount, ...tools };
+  // A tool trace is about 70 tokens (call, output, answer): 96 leaves room; the same for both arms.
+  const greedy = { sampling: { temperature: 0, maxTokens: 96 }, evalCount, ...tools };
   return parseRunConfig({
     name: o.tools ? 'tools' : 'no-tools',
     model: { tiny: { hiddenSize: 64, layers: 2, heads: 4, kvHeads: 2, seed: 1 } },
@@ -114,7 +115,7 @@ export function toolRecipe(o: ToolRecipeOptions): RunConfig {
         lr: 2e-4,
         batch: 8,
         groupSize: 4,
-        sampling: { temperature: 1, maxTokens: 64 },
+        sampling: { temperature: 1, maxTokens: 96 },
         ...tools,
       },
       { type: 'eval', name: 'eval-grpo', ...greedy },
