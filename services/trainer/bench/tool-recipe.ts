@@ -1,8 +1,8 @@
 // The tool recipe, both arms on the same budget: SFT on tool traces then GRPO with tools,
-// against answer-only SFT then GRPO without tools (3-digit multiplication, tiny policy).
+// against answer-only SFT then GRPO without tools (2-digit multiplication by default, tiny policy).
 // Runs the three services in this process over HTTP on 127.0.0.1 (tool calls in-process in
 // the rollout service) and prints held-out accuracy after SFT and after GRPO, the tool-call
-// rate and the GRPO step time. RECIPE_SFT_STEPS, RECIPE_GRPO_STEPS, RECIPE_EVAL change the budget.
+// rate and the GRPO step time. RECIPE_SFT_STEPS, RECIPE_GRPO_STEPS, RECIPE_EVAL, RECIPE_DIGITS change it.
 // Run: node --conditions=source --import tsx services/trainer/bench/tool-recipe.ts
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -15,11 +15,12 @@ import { startTrainerServer, toolRecipe } from '../src/index.js';
 const sftSteps = Number(process.env.RECIPE_SFT_STEPS ?? 300);
 const grpoSteps = Number(process.env.RECIPE_GRPO_STEPS ?? 30);
 const evalCount = Number(process.env.RECIPE_EVAL ?? 100);
+const digits = Number(process.env.RECIPE_DIGITS ?? 2);
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'grpo-tool-recipe-'));
 const quiet = { port: 0, logLevel: 'error', maxEventLoopDelayMs: 0 };
 const reward = await startRewardServer({ ...quiet, workers: 1 }, { signals: [] });
 const rollout = await startRolloutServer(
-  { ...quiet, toolExecutor: 'inprocess', toolWorkers: 1, intraOpThreads: 1 },
+  { ...quiet, toolExecutor: 'inprocess', toolWorkers: 2, intraOpThreads: 1 },
   { signals: [], env: {} },
 );
 const trainer = await startTrainerServer({ ...quiet, runsDir: tmp }, { signals: [] });
@@ -40,6 +41,7 @@ async function arm(tools: boolean) {
     sftSteps,
     grpoSteps,
     evalCount,
+    digits,
   });
   const t0 = performance.now();
   const res = await fetch(`${trainer.url}/v1/runs`, {
@@ -74,7 +76,7 @@ async function arm(tools: boolean) {
 
 try {
   console.log(
-    `tool recipe: SFT ${sftSteps} steps, GRPO ${grpoSteps} steps, eval ${evalCount}; ${os.availableParallelism()} cores, load ${os.loadavg()[0]!.toFixed(1)}`,
+    `tool recipe: ${digits}-digit operands, SFT ${sftSteps} steps, GRPO ${grpoSteps} steps, eval ${evalCount}; ${os.availableParallelism()} cores, load ${os.loadavg()[0]!.toFixed(1)}`,
   );
   const out = [await arm(true), await arm(false)];
   console.log(

@@ -71,10 +71,12 @@ export interface ToolRecipeOptions extends QuickstartRecipeOptions {
   sftSteps?: number;
   grpoSteps?: number;
   evalCount?: number;
+  /** Digits of each operand (default 2). */
+  digits?: number;
 }
 
 /**
- * The tool recipe: 3-digit multiplication, which the tiny policy cannot do in its head. The
+ * The tool recipe: 2-digit multiplication (products up to 9,801), which the tiny policy cannot do in its head. The
  * tools arm cold-starts on traces that call the interpreter (tool output masked), then trains
  * GRPO with tool-integrated rollouts; the no-tools arm gets the same budget (steps, batch,
  * group size, tokens) on answer-only traces without tools. Held-out accuracy after SFT and
@@ -85,6 +87,7 @@ export function toolRecipe(o: ToolRecipeOptions): RunConfig {
     ? { tools: { names: ['javascript' as const], maxCalls: 2, timeoutMs: 1000, maxOutputChars: 64 } }
     : {};
   const evalCount = o.evalCount ?? 100;
+  const d = o.digits ?? 2;
   // A tool trace is about 70 tokens (call, output, answer): 96 leaves room; the same for both arms.
   const greedy = { sampling: { temperature: 0, maxTokens: 96 }, evalCount, ...tools };
   return parseRunConfig({
@@ -93,9 +96,9 @@ export function toolRecipe(o: ToolRecipeOptions): RunConfig {
     data: {
       builtin: 'multiplication',
       tools: o.tools,
-      train: { count: 400, seed: 1, minDigits: 3, maxDigits: 3 },
-      eval: { count: evalCount, seed: 2, minDigits: 3, maxDigits: 3 },
-      rl: { count: 1000, seed: 3, minDigits: 3, maxDigits: 3 },
+      train: { count: 400, seed: 1, minDigits: d, maxDigits: d },
+      eval: { count: evalCount, seed: 2, minDigits: d, maxDigits: d },
+      rl: { count: 1000, seed: 3, minDigits: d, maxDigits: d },
     },
     rewards: [{ name: 'accuracy', weight: 1 }],
     stages: [
