@@ -1,5 +1,9 @@
 import { BAD_JOB, SandboxError } from './errors.js';
-import type { SandboxJob, SandboxLimits } from './types.js';
+import type { SandboxJob, SandboxLanguage, SandboxLimits, SandboxTestSpec } from './types.js';
+
+export const LANGUAGES: readonly SandboxLanguage[] = Object.freeze(['javascript', 'typescript', 'python']);
+/** Most tests one job may hold. */
+export const MAX_TESTS = 1000;
 
 /** Defaults for a job; chosen for HumanEval-sized programs (a few ms each). */
 export const DEFAULT_LIMITS: Readonly<SandboxLimits> = Object.freeze({
@@ -19,6 +23,7 @@ export const LIMIT_BOUNDS = Object.freeze({
 
 /** A job with every limit filled in, as sent to a worker. */
 export interface ResolvedJob {
+  language: SandboxLanguage;
   code: string;
   stdin: string;
   timeoutMs: number;
@@ -27,6 +32,7 @@ export interface ResolvedJob {
   memoryLimitMb: number;
   maxOutputChars: number;
   epilogue?: { resultExpression?: string };
+  tests?: Required<SandboxTestSpec>[];
 }
 
 function bounded(job: SandboxJob, key: keyof SandboxLimits, defaults: SandboxLimits): number {
@@ -47,16 +53,37 @@ export function resolveJob(job: SandboxJob, defaults: SandboxLimits = DEFAULT_LI
     throw new SandboxError(BAD_JOB, 'stdin must be a string', 'stdin');
   }
   const lang = job.language ?? 'javascript';
-  if (lang !== 'javascript' && lang !== 'typescript') {
+  if (!LANGUAGES.includes(lang)) {
     throw new SandboxError(
       BAD_JOB,
-      `language must be one of javascript, typescript, got ${String(lang)}`,
+      `language must be one of ${LANGUAGES.join(', ')}, got ${String(lang)}`,
       'language',
     );
   }
   const stdin = job.stdin ?? '';
-  if (job.code.length + stdin.length > LIMIT_BOUNDS.maxSourceChars) {
-    throw new SandboxError(BAD_JOB, `code + stdin exceed ${LIMIT_BOUNDS.maxSourceChars} chars`, 'code');
+  let size = job.code.length + stdin.length;
+  let tests: Required<SandboxTestSpec>[] | undefined;
+  if (job.tests !== undefined) {
+    if (!Array.isArray(job.tests) || job.tests.length === 0 || job.tests.length > MAX_TESTS)
+      throw new SandboxError(BAD_JOB, `tests must be an array of 1 to ${MAX_TESTS} tests`, 'tests');
+    tests = job.tests.map((t, i) => {
+      if (t === null || typeof t !== 'object')
+        throw new SandboxError(BAD_JOB, `tests[${i}] must be an object`, `tests[${i}]`);
+      for (const k of ['stdin', 'code', 'resultExpression'] as const) {
+        if (t[k] !== undefined && typeof t[k] !== 'string')
+          throw new SandboxError(BAD_JOB, `tests[${i}].${k} must be a string`, `tests[${i}].${k}`);
+      }
+      const r = { stdin: t.stdin ?? '', code: t.code ?? '', resultExpression: t.resultExpression ?? '' };
+      size += r.stdin.length + r.code.length + r.resultExpression.length;
+      return r;
+    });
+  }
+  if (size > LIMIT_BOUNDS.maxSourceChars) {
+    throw new SandboxError(
+      BAD_JOB,
+      `code + stdin + tests exceed ${LIMIT_BOUNDS.maxSourceChars} chars`,
+      'code',
+    );
   }
   const expr = job.epilogue?.resultExpression;
   if (expr !== undefined && typeof expr !== 'string') {
@@ -78,6 +105,7 @@ export function resolveJob(job: SandboxJob, defaults: SandboxLimits = DEFAULT_LI
     );
   }
   const resolved: ResolvedJob = {
+    language: lang,
     code: job.code,
     stdin,
     cpuTimeMs: cpu ?? null,
@@ -85,6 +113,7 @@ export function resolveJob(job: SandboxJob, defaults: SandboxLimits = DEFAULT_LI
     memoryLimitMb: bounded(job, 'memoryLimitMb', defaults),
     maxOutputChars: bounded(job, 'maxOutputChars', defaults),
   };
+  if (tests) resolved.tests = tests;
   if (job.epilogue) resolved.epilogue = expr === undefined ? {} : { resultExpression: expr };
   return resolved;
 }

@@ -4,8 +4,14 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { BAD_JOB, POOL_CLOSED, QUEUE_FULL, SandboxError } from './errors.js';
 import { DEFAULT_LIMITS, type ResolvedJob, resolveJob } from './limits.js';
+import { PYTHON_HARD_EXTRA_MS } from './python/runner.js';
 import { transpileTypeScript } from './transpile.js';
-import type { SandboxJob, SandboxLimits, SandboxResult } from './types.js';
+import type { SandboxJob, SandboxLimits, SandboxResult, SandboxTestResult } from './types.js';
+
+/** How long a worker may take to start a job it was sent (a cold Python boot on a loaded machine). */
+const START_ALLOWANCE_MS = 120_000;
+/** Time a Python job gets on top of its tests' limits (compiling the program, reading results back). */
+const PYTHON_JOB_OVERHEAD_MS = 1000;
 
 export interface SandboxPoolOptions {
   /** Worker processes (each runs one job at a time). Default: GRPO_SANDBOX_WORKERS or the number of cores. */
@@ -19,6 +25,11 @@ export interface SandboxPoolOptions {
    * not answered by then (a hung isolate, a blocked thread), it is killed and the job reported as `timeout`.
    */
   graceMs?: number;
+  /**
+   * Boot the Python interpreter in every worker as it starts (default: GRPO_SANDBOX_BOOT_PYTHON=1,
+   * else off), so that `ready()` also means Python jobs run without a cold boot (2-10 s each).
+   */
+  bootPython?: boolean;
 }
 
 export interface SandboxPoolStats {
@@ -82,6 +93,7 @@ export class SandboxPool {
   readonly maxQueue: number;
   readonly graceMs: number;
   readonly defaults: Readonly<SandboxLimits>;
+  readonly bootPython: boolean;
   #slots = new Set<Slot>();
   #queue: Task[] = [];
   #nextId = 1;
@@ -108,6 +120,7 @@ export class SandboxPool {
     const defaults = { ...DEFAULT_LIMITS, ...options.defaults };
     resolveJob({ code: '', ...defaults }, defaults);
     this.defaults = Object.freeze(defaults);
+    this.bootPython = options.bootPython ?? process.env.GRPO_SANDBOX_BOOT_PYTHON === '1';
     for (let i = 0; i < this.size; i++) this.#spawn();
   }
 
@@ -141,6 +154,7 @@ export class SandboxPool {
   async run(job: SandboxJob): Promise<SandboxResult> {
     this.#admit();
     const resolved = resolveJob(job, this.defaults);
+    if (resolved.tests && resolved.language !== 'python') return this.#runTestsApart(job, resolved);
     if (job.language === 'typescript') {
       const t0 = performance.now();
       this.#pending++;
@@ -163,6 +177,54 @@ export class SandboxPool {
       this.#queue.push({ id: this.#nextId++, job: resolved, resolve, reject, startedAt: 0 });
       this.#dispatch();
     });
+  }
+
+  /** JavaScript/TypeScript tests run as one job each (a fresh context per run is the JS isolation unit). */
+  async #runTestsApart(job: SandboxJob, resolved: ResolvedJob): Promise<SandboxResult> {
+    const t0 = performance.now();
+    const { tests: _t, epilogue: _e, ...rest } = job;
+    const specs = resolved.tests ?? [];
+    const runs = await Promise.all(
+      specs.map((t) =>
+        this.run({
+          ...rest,
+          code: t.code ? `${resolved.code}\n;{\n${t.code}\n}` : resolved.code,
+          stdin: t.stdin,
+          epilogue: t.resultExpression ? { resultExpression: t.resultExpression } : {},
+        }),
+      ),
+    );
+    const tests: SandboxTestResult[] = runs.map((r) => {
+      const t: SandboxTestResult = {
+        status: r.status,
+        stdout: r.stdout,
+        stderr: r.stderr,
+        exitCode: r.exitCode,
+        completed: r.completed === true,
+        wallMs: r.wallMs,
+      };
+      if (r.error) t.error = r.error;
+      if (r.value !== undefined) t.value = r.value;
+      return t;
+    });
+    const first = runs.find((r) => r.status !== 'ok') ?? (runs[0] as SandboxResult);
+    const out: SandboxResult = {
+      status: first.status,
+      stdout: first.stdout,
+      stderr: first.stderr,
+      exitCode: first.exitCode,
+      tests,
+      wallMs: performance.now() - t0,
+      cpuMs: runs.every((r) => r.cpuMs !== null) ? runs.reduce((a, r) => a + (r.cpuMs as number), 0) : null,
+    };
+    if (first.error) out.error = first.error;
+    return out;
+  }
+
+  /** How long a started job may run before the worker is killed, in ms (without graceMs). */
+  static budgetMs(job: ResolvedJob): number {
+    if (job.language !== 'python') return job.timeoutMs;
+    return (job.tests?.length ?? 1) * (job.timeoutMs + PYTHON_HARD_EXTRA_MS) + PYTHON_JOB_OVERHEAD_MS;
   }
 
   #admit(): void {
@@ -212,6 +274,7 @@ export class SandboxPool {
     ];
     const child = fork(entry, [], {
       execArgv,
+      env: { ...process.env, GRPO_SANDBOX_BOOT_PYTHON: this.bootPython ? '1' : '0' },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'json',
     });
@@ -221,21 +284,42 @@ export class SandboxPool {
     child.stderr?.on('data', (d: string) => {
       slot.stderrTail = (slot.stderrTail + d).slice(-STDERR_TAIL_CHARS);
     });
-    child.on('message', (msg: { ready?: boolean; id?: number; result?: SandboxResult; retire?: boolean }) => {
-      if (msg.ready) {
-        slot.ready = true;
-        this.#setRef(slot, false);
-        this.#dispatch();
-        return;
-      }
-      const task = slot.task;
-      if (!task || msg.id !== task.id || !msg.result) return;
-      if (msg.retire) {
-        slot.ready = false;
-        slot.retiring = true;
-      }
-      this.#finish(slot, task, msg.result);
-    });
+    child.on(
+      'message',
+      (msg: {
+        ready?: boolean;
+        id?: number;
+        started?: boolean;
+        result?: SandboxResult;
+        retire?: boolean;
+      }) => {
+        if (msg.started) {
+          const task = slot.task;
+          if (task && msg.id === task.id) {
+            if (slot.timer) clearTimeout(slot.timer);
+            task.startedAt = performance.now();
+            slot.timer = setTimeout(
+              () => this.#kill(slot, task),
+              SandboxPool.budgetMs(task.job) + this.graceMs,
+            );
+          }
+          return;
+        }
+        if (msg.ready) {
+          slot.ready = true;
+          this.#setRef(slot, false);
+          this.#dispatch();
+          return;
+        }
+        const task = slot.task;
+        if (!task || msg.id !== task.id || !msg.result) return;
+        if (msg.retire) {
+          slot.ready = false;
+          slot.retiring = true;
+        }
+        this.#finish(slot, task, msg.result);
+      },
+    );
     child.on('error', () => {
       // 'exit' follows (or the process never started); both are handled there.
     });
@@ -300,7 +384,11 @@ export class SandboxPool {
       slot.task = task;
       task.startedAt = performance.now();
       this.#setRef(slot, true);
-      slot.timer = setTimeout(() => this.#kill(slot, task), task.job.timeoutMs + this.graceMs);
+      // Re-armed with the job's own budget when the worker says it started (see START_ALLOWANCE_MS).
+      slot.timer = setTimeout(
+        () => this.#kill(slot, task),
+        START_ALLOWANCE_MS + SandboxPool.budgetMs(task.job) + this.graceMs,
+      );
       slot.child.send({ id: task.id, job: task.job });
     }
   }
@@ -320,7 +408,7 @@ export class SandboxPool {
       exitCode: null,
       error: {
         name: 'TimeoutError',
-        message: `no answer within ${task.job.timeoutMs} + ${this.graceMs} ms; the worker was killed`,
+        message: `no answer within ${SandboxPool.budgetMs(task.job)} + ${this.graceMs} ms; the worker was killed`,
       },
       wallMs: performance.now() - task.startedAt,
       cpuMs: null,

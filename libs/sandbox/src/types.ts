@@ -1,5 +1,8 @@
-/** Source language of a job. TypeScript is transpiled to JavaScript (esbuild) before it runs. */
-export type SandboxLanguage = 'javascript' | 'typescript';
+/**
+ * Source language of a job. TypeScript is transpiled to JavaScript (esbuild) before it runs;
+ * Python runs on CPython (the npm `pyodide` build, WebAssembly) inside the same kind of isolate.
+ */
+export type SandboxLanguage = 'javascript' | 'typescript' | 'python';
 
 /**
  * How one run ended.
@@ -46,12 +49,45 @@ export interface SandboxJob {
    * evaluated there (awaited when it is a promise).
    */
   epilogue?: { resultExpression?: string };
+  /**
+   * Several runs of the same program, each from a fresh module namespace (fresh globals), with
+   * its own stdin, test code run after the program, and result expression. Python runs them all
+   * in one fresh interpreter (one per job, never reused by another job); JavaScript and
+   * TypeScript run each as its own job. `timeoutMs` applies to each test; the result's `tests`
+   * holds one entry per test, and its top-level fields those of the first test that was not `ok`.
+   */
+  tests?: SandboxTestSpec[];
+}
+
+/** One run of a job's program (see `SandboxJob.tests`). */
+export interface SandboxTestSpec {
+  /** What the program sees on stdin. */
+  stdin?: string;
+  /** Code run after the program in the same namespace (e.g. assertions); compiled separately. */
+  code?: string;
+  /** Evaluated after `code`; its JSON comes back in `value`. */
+  resultExpression?: string;
 }
 
 export interface SandboxErrorInfo {
   /** Constructor name as seen in the isolate, e.g. `AssertionError`, `TypeError`. */
   name: string;
   message: string;
+  /** Python only: the traceback's last lines (the harness's own frames left out). */
+  traceback?: string;
+}
+
+/** Outcome of one test of a job with `tests`. */
+export interface SandboxTestResult {
+  status: SandboxStatus;
+  stdout: string;
+  stderr: string;
+  exitCode: number | null;
+  error?: SandboxErrorInfo;
+  /** Whether the program, the test code and the result expression all ran to their end. */
+  completed: boolean;
+  value?: string;
+  wallMs: number;
 }
 
 export interface SandboxResult {
@@ -65,6 +101,8 @@ export interface SandboxResult {
   completed?: boolean;
   /** Only with `epilogue.resultExpression`: JSON of the value (`undefined` is reported as absent). */
   value?: string;
+  /** Only for a job with `tests`: one result per test, in order. */
+  tests?: SandboxTestResult[];
   /** Time spent in the worker on this job, in ms (compile + run + timers). */
   wallMs: number;
   /** CPU time of the isolate for this job, in ms (null when the worker died). */

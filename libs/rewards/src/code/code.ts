@@ -3,6 +3,7 @@ import { getSandboxPool, type SandboxJob, type SandboxPool, type SandboxResult }
 import { type Static, Type } from '@sinclair/typebox';
 import type { RewardContext, RewardFunction, RewardItem, RewardResult } from '../types.js';
 import { extractCode } from './extract.js';
+import { judgePythonTest, pythonJob } from './python.js';
 import { type CodeTest, normalizeOutput, parseReference } from './reference.js';
 
 export const CodeParams = Type.Object(
@@ -11,10 +12,14 @@ export const CodeParams = Type.Object(
       default: 'pass_rate',
       description: '`pass_rate`: share of tests passed; `all_or_nothing`: 1 only when every test passes.',
     }),
-    language: Type.Union([Type.Literal('auto'), Type.Literal('javascript'), Type.Literal('typescript')], {
-      default: 'auto',
-      description: '`auto` follows the code fence tag (ts/typescript → TypeScript), JavaScript otherwise.',
-    }),
+    language: Type.Union(
+      [Type.Literal('auto'), Type.Literal('javascript'), Type.Literal('typescript'), Type.Literal('python')],
+      {
+        default: 'auto',
+        description:
+          '`auto` follows the code fence tag (ts/typescript → TypeScript, python/py → Python), JavaScript otherwise.',
+      },
+    ),
     timeoutMs: Type.Integer({
       minimum: 1,
       maximum: 60_000,
@@ -152,7 +157,10 @@ export async function scoreCode(
   ctx: RewardContext = {},
   pool: SandboxPool = getSandboxPool(),
 ): Promise<RewardResult> {
-  const parsed = parseReference(item.reference, p.maxTests);
+  const extracted = extractCode(item.completion);
+  const language =
+    p.language === 'auto' ? (extracted?.tagLanguage ?? 'javascript') : p.language;
+  const parsed = parseReference(item.reference, p.maxTests, language);
   if (!parsed.ok)
     return {
       score: 0,
@@ -160,9 +168,7 @@ export async function scoreCode(
       reason: 'bad_reference',
       details: { field: parsed.field, message: parsed.message },
     };
-  const extracted = extractCode(item.completion);
   if (!extracted) return { score: 0, status: 'unparseable', reason: 'no_code' };
-  const language = p.language === 'auto' ? (extracted.tagLanguage ?? 'javascript') : p.language;
   if (ctx.signal?.aborted) return { score: 0, status: 'error', reason: 'aborted' };
 
   let timeoutMs = p.timeoutMs;
@@ -176,11 +182,31 @@ export async function scoreCode(
     }
   }
 
-  let results: SandboxResult[];
+  let judged: { status: CodeTestStatus; message?: string; wallMs: number }[];
   try {
-    results = await Promise.all(
-      parsed.tests.map((t) => pool.run(jobFor(t, extracted.code, p, language, timeoutMs))),
-    );
+    if (language === 'python') {
+      const base: Omit<SandboxJob, 'code' | 'language'> = {
+        timeoutMs,
+        memoryLimitMb: p.memoryLimitMb,
+        maxOutputChars: p.maxOutputChars,
+      };
+      const r = await pool.run(pythonJob(parsed.tests, extracted.code, base));
+      const per = r.tests ?? [];
+      judged = parsed.tests.map((t, i) => {
+        const tr = per[i];
+        if (!tr) return { status: 'crash', message: 'no result for this test', wallMs: 0 };
+        return { ...judgePythonTest(t, tr), wallMs: tr.wallMs } as {
+          status: CodeTestStatus;
+          message?: string;
+          wallMs: number;
+        };
+      });
+    } else {
+      const results: SandboxResult[] = await Promise.all(
+        parsed.tests.map((t) => pool.run(jobFor(t, extracted.code, p, language, timeoutMs))),
+      );
+      judged = results.map((r, i) => ({ ...judge(parsed.tests[i] as CodeTest, r), wallMs: r.wallMs }));
+    }
   } catch (e) {
     const code = (e as { code?: string }).code ?? 'unknown';
     return {
@@ -191,9 +217,8 @@ export async function scoreCode(
     };
   }
 
-  const tests: CodeTestReport[] = results.map((r, index) => {
-    const j = judge(parsed.tests[index] as CodeTest, r);
-    const report: CodeTestReport = { index, status: j.status, wallMs: Math.round(r.wallMs * 100) / 100 };
+  const tests: CodeTestReport[] = judged.map((j, index) => {
+    const report: CodeTestReport = { index, status: j.status, wallMs: Math.round(j.wallMs * 100) / 100 };
     if (j.message !== undefined) report.message = clip(j.message);
     return report;
   });
@@ -212,8 +237,8 @@ export async function scoreCode(
 export const codeReward: RewardFunction<CodeParams> = {
   name: 'code',
   description:
-    'Runs the JavaScript/TypeScript program extracted from the completion (last js/ts fenced block, last block, or the whole answer) ' +
-    'in an isolated V8 sandbox against the reference tests: an assert-style test program `{testCode}` (HumanEval/MultiPL-E), ' +
+    'Runs the JavaScript/TypeScript/Python program extracted from the completion (last js/ts/python fenced block, last block, or the whole answer) ' +
+    'in an isolated V8 sandbox (Python: CPython/pyodide inside it) against the reference tests: an assert-style test program `{testCode}` (HumanEval/MultiPL-E; Python: with `entryPoint`, or MBPP `{testList, testSetupCode}`, or pytest-style `{pytestCode}`), ' +
     'stdin/stdout cases `{cases: [{input, output}]}`, or function calls `{fnName, cases: [{args, expected}]}`. ' +
     'Score: pass rate or all-or-nothing; details list each test as passed, failed, runtime_error, timeout, memory, output_limit, compile_error or crash.',
   params: CodeParams,

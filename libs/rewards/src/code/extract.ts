@@ -4,12 +4,13 @@ export type CodeSource = 'tagged_block' | 'last_block' | 'whole_answer';
 export interface ExtractedCode {
   code: string;
   /** Language named by the fence tag (`ts`, `typescript` → typescript), or null when untagged. */
-  tagLanguage: 'javascript' | 'typescript' | null;
+  tagLanguage: 'javascript' | 'typescript' | 'python' | null;
   source: CodeSource;
 }
 
 const JS_TAGS = new Set(['js', 'javascript', 'jsx', 'mjs', 'cjs', 'node', 'nodejs']);
 const TS_TAGS = new Set(['ts', 'typescript', 'mts', 'cts']);
+const PY_TAGS = new Set(['python', 'py', 'python3', 'py3']);
 // A fence opens with three or more backticks or tildes and closes with the same run; an
 // unclosed last fence (a completion cut at max tokens) runs to the end of the text.
 const FENCE = /^[ \t]*(`{3,}|~{3,})[ \t]*([^\n`]*)\n([\s\S]*?)(?:^[ \t]*\1[ \t]*$|(?![\s\S]))/gm;
@@ -28,7 +29,7 @@ export function answerPart(completion: string): string {
 }
 
 /**
- * Extracts the program from a completion: the last fenced block tagged with a JS/TS language,
+ * Extracts the program from a completion: the last fenced block tagged with a JS/TS/Python language,
  * else the last fenced block, else the whole answer. Returns null when nothing is left.
  */
 export function extractCode(completion: string): ExtractedCode | null {
@@ -37,7 +38,8 @@ export function extractCode(completion: string): ExtractedCode | null {
   for (const m of text.matchAll(FENCE)) {
     blocks.push({ tag: (m[2] ?? '').trim().split(/\s+/)[0]?.toLowerCase() ?? '', body: m[3] ?? '' });
   }
-  const lang = (tag: string) => (TS_TAGS.has(tag) ? 'typescript' : JS_TAGS.has(tag) ? 'javascript' : null);
+  const lang = (tag: string) =>
+    TS_TAGS.has(tag) ? 'typescript' : JS_TAGS.has(tag) ? 'javascript' : PY_TAGS.has(tag) ? 'python' : null;
   for (let i = blocks.length - 1; i >= 0; i--) {
     const b = blocks[i] as { tag: string; body: string };
     if (lang(b.tag) && b.body.trim())
