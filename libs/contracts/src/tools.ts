@@ -6,7 +6,7 @@ import { type Static, Type } from '@sinclair/typebox';
  * sandbox and appends the output as tokens the model did not sample (loss mask 0).
  */
 
-/** Tools a rollout can call; `python` needs a libs/sandbox with the Python runtime. */
+/** Tools a rollout can call: both run in libs/sandbox (python: CPython from npm `pyodide` in the isolate). */
 export const ToolName = Type.Union([Type.Literal('javascript'), Type.Literal('python')]);
 export type ToolName = Static<typeof ToolName>;
 
@@ -77,7 +77,7 @@ export type ToolsSpec = Static<typeof ToolsSpec>;
  * How one call ended. ok / error / timeout / memory: the program ran (an error or limit is the
  * model's own and it sees it); infra_error: the sandbox could not run it (dead worker, HTTP
  * failure) and the trajectory ends instead of showing the model a fault that is not its own;
- * unsupported: the tool is not available in this deployment (e.g. python before the runtime).
+ * unsupported: the tool is not available in this deployment.
  */
 export const ToolCallStatus = Type.Union([
   Type.Literal('ok'),

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { Semaphore } from '../src/routes/sandbox-run.js';
 import { buildTestRewardApp } from './helpers/app.js';
 
-test('POST /v1/sandbox/run runs a program and reports each limit as its status', async (t) => {
+test('POST /v1/sandbox/run runs JavaScript and Python and reports each limit as its status', async (t) => {
   const app = await buildTestRewardApp({ sandboxConcurrency: 2 });
   t.after(() => app.close());
   const run = async (payload: Record<string, unknown>) => {
@@ -27,10 +27,16 @@ test('POST /v1/sandbox/run runs a program and reports each limit as its status',
     (await run({ code: 'console.log("x".repeat(100))', maxOutputChars: 10 })).body.status,
     'output_limit',
   );
-  const py = await run({ language: 'python', code: 'print(1)' });
-  assert.equal(py.status, 400);
-  assert.equal(py.body.error.code, 'GRPO_REWARD_SANDBOX_UNSUPPORTED');
-  assert.equal(py.body.error.field, 'language');
+  const py = await run({ language: 'python', code: 'print(6*7)', timeoutMs: 30_000 });
+  assert.equal(py.status, 200);
+  assert.equal(py.body.status, 'ok');
+  assert.equal(py.body.stdout, '42\n');
+  const pyErr = await run({ language: 'python', code: '1/0', timeoutMs: 30_000 });
+  assert.equal(pyErr.body.status, 'error');
+  assert.equal(pyErr.body.error.name, 'ZeroDivisionError');
+  const other = await run({ language: 'ruby', code: 'puts 1' });
+  assert.equal(other.status, 400);
+  assert.equal(other.body.error.field, 'language');
   const bad = await run({ code: 'x', timeoutMs: 10_000_000 });
   assert.equal(bad.status, 400);
 });

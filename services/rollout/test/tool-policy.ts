@@ -53,6 +53,15 @@ export const TRACES: Trace[] = [
     ],
   },
   { prompt: 'N:', segments: [{ model: 'no code here' }] },
+  // Python (libs/sandbox's CPython): the same markdown format with a python fence.
+  {
+    prompt: 'P:',
+    segments: [
+      { model: '```python\nprint(6*7)\n```' },
+      { tool: out('42') },
+      { model: '<answer>42</answer>' },
+    ],
+  },
   // Hermes: the call ends the assistant turn (EOS), the output comes back as a ChatML tool message.
   {
     prompt: 'H:',

@@ -199,7 +199,7 @@ test('hermes: the call ends the turn with EOS and the output is a tool message r
   const p = await policyOnce(t);
   const { json } = await rollout(t, p, inproc(t), { prompts: ['H:'], tools: { ...JS, format: 'hermes' } });
   const c = json.groups[0]!.completions[0]!;
-  const want = encodeTrace(p, TRACES[6]!);
+  const want = encodeTrace(p, TRACES.find((x) => x.prompt === 'H:')!);
   assert.deepEqual(c.tokenIds, want.ids, JSON.stringify(c.text));
   assert.deepEqual(c.lossMask, want.mask);
   const eos = p.config.eosTokenIds[0]!;
@@ -213,15 +213,22 @@ test('hermes: the call ends the turn with EOS and the output is a tool message r
   assert.equal(c.termination, 'eos');
 });
 
-test('python is refused with a clear error until libs/sandbox has the runtime', async (t) => {
-  const policy = await policyOnce(t);
-  const { status, json } = await rollout(t, policy, inproc(t), {
-    prompts: ['A:'],
-    tools: { names: ['python'] },
-  });
-  assert.equal(status, 400);
-  assert.equal(json.error!.code, 'GRPO_ROLLOUT_UNSUPPORTED');
-  assert.equal(json.error!.field, 'tools.names[0]');
+test('python runs in the sandbox through the same tool path (CPython in the isolate)', async (t) => {
+  const p = await policyOnce(t);
+  // The first Python call boots the interpreter in the worker (seconds on a loaded machine).
+  const tools: ToolsSpec = { names: ['python', 'javascript'], timeoutMs: 30_000 };
+  const { status, json } = await rollout(t, p, inproc(t), { prompts: ['P:'], tools });
+  assert.equal(status, 200);
+  const c = json.groups[0]!.completions[0]!;
+  const want = encodeTrace(p, TRACES.find((x) => x.prompt === 'P:')!);
+  assert.deepEqual(c.tokenIds, want.ids, JSON.stringify(c.text));
+  assert.deepEqual(c.lossMask, want.mask);
+  assert.equal(c.toolCalls![0]!.tool, 'python');
+  assert.equal(c.toolCalls![0]!.status, 'ok');
+  assert.equal(c.termination, 'eos');
+  // A tool the request does not enable is not called: the fence stays text.
+  const js = (await rollout(t, p, inproc(t), { prompts: ['P:'], tools: JS })).json.groups[0]!.completions[0]!;
+  assert.deepEqual(js.toolCalls, []);
 });
 
 test('the openai engine runs a tool rollout one completion call per turn with the ids so far', async (t) => {

@@ -6,8 +6,8 @@ import type { RewardConfig } from '../config.js';
 export const SANDBOX_UNSUPPORTED = 'GRPO_REWARD_SANDBOX_UNSUPPORTED';
 export const SANDBOX_BUSY = 'GRPO_REWARD_SANDBOX_BUSY';
 
-/** Languages the sandbox of this build runs (python joins with libs/sandbox's Pyodide runtime). */
-const LANGUAGES = ['javascript'] as const;
+/** Languages the sandbox runs (python: CPython from the npm `pyodide` build, in the same isolates). */
+const LANGUAGES = ['javascript', 'python'] as const;
 
 /** A FIFO counting semaphore: at most `limit` holders, at most `maxQueue` waiters. */
 export class Semaphore {
@@ -91,7 +91,7 @@ export function sandboxRunRoute(app: KitApp, config: Readonly<RewardConfig>): vo
       try {
         const r = await getSandboxPool().run({
           code: b.code,
-          language: 'javascript',
+          language: b.language,
           ...(b.timeoutMs !== undefined ? { timeoutMs: b.timeoutMs } : {}),
           ...(b.memoryLimitMb !== undefined ? { memoryLimitMb: b.memoryLimitMb } : {}),
           ...(b.maxOutputChars !== undefined ? { maxOutputChars: b.maxOutputChars } : {}),

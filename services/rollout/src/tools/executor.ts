@@ -2,11 +2,11 @@ import type { SandboxRunRequest, SandboxRunResponse, ToolName } from '@grpo/cont
 import { SandboxPool } from '@grpo/sandbox';
 
 /**
- * Tools the sandbox can run in this build. libs/sandbox runs JavaScript (and TypeScript);
- * `python` joins when it gains the Pyodide runtime (`language: 'python'`), until then a
- * request naming it is refused with GRPO_ROLLOUT_UNSUPPORTED.
+ * Tools the sandbox runs: JavaScript, and Python (CPython from the npm `pyodide` build inside
+ * the same isolated-vm isolates, libs/sandbox `language: 'python'`). A tool missing here is
+ * refused with GRPO_ROLLOUT_UNSUPPORTED.
  */
-export const SANDBOX_TOOLS: readonly ToolName[] = ['javascript'];
+export const SANDBOX_TOOLS: readonly ToolName[] = ['javascript', 'python'];
 
 /** One program's run: the sandbox statuses, or infra_error when it could not run at all. */
 export interface ToolRun {
@@ -54,7 +54,7 @@ export class InProcessExecutor implements ToolExecutor {
     try {
       const r = await this.pool.run({
         code: req.code,
-        language: 'javascript',
+        language: req.language,
         ...(req.timeoutMs !== undefined ? { timeoutMs: req.timeoutMs } : {}),
         ...(req.memoryLimitMb !== undefined ? { memoryLimitMb: req.memoryLimitMb } : {}),
         ...(req.maxOutputChars !== undefined ? { maxOutputChars: req.maxOutputChars } : {}),

@@ -43,7 +43,7 @@ export function resolveTools(
         RolloutErrorCodes.unsupported,
         400,
         `${field}.names[${i}]`,
-        `tool ${n} is not supported by this sandbox build (supported: ${executor.tools.join(', ')}); python needs libs/sandbox's Python runtime`,
+        `tool ${n} is not supported by this sandbox build (supported: ${executor.tools.join(', ')})`,
       );
   const format = spec.format ?? TOOL_DEFAULTS.format;
   let formatter: ToolFormatter;
