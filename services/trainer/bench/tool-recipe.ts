@@ -1,5 +1,5 @@
 // The tool recipe, both arms on the same budget: SFT on tool traces then GRPO with tools,
-// against answer-only SFT then GRPO without tools (2-digit multiplication by default, tiny policy).
+// against answer-only SFT then GRPO without tools (3-digit multiplication by default, tiny policy).
 // Runs the three services in this process over HTTP on 127.0.0.1 (tool calls in-process in
 // the rollout service) and prints held-out accuracy after SFT and after GRPO, the tool-call
 // rate and the GRPO step time. RECIPE_SFT_STEPS, RECIPE_GRPO_STEPS, RECIPE_EVAL, RECIPE_DIGITS change it.
@@ -12,10 +12,10 @@ import { startRewardServer } from '@grpo/reward-service';
 import { startRolloutServer } from '@grpo/rollout-service';
 import { startTrainerServer, toolRecipe } from '../src/index.js';
 
-const sftSteps = Number(process.env.RECIPE_SFT_STEPS ?? 300);
+const sftSteps = Number(process.env.RECIPE_SFT_STEPS ?? 1000);
 const grpoSteps = Number(process.env.RECIPE_GRPO_STEPS ?? 30);
 const evalCount = Number(process.env.RECIPE_EVAL ?? 100);
-const digits = Number(process.env.RECIPE_DIGITS ?? 2);
+const digits = Number(process.env.RECIPE_DIGITS ?? 3);
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'grpo-tool-recipe-'));
 const quiet = { port: 0, logLevel: 'error', maxEventLoopDelayMs: 0 };
 const reward = await startRewardServer({ ...quiet, workers: 1 }, { signals: [] });

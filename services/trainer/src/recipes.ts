@@ -71,12 +71,12 @@ export interface ToolRecipeOptions extends QuickstartRecipeOptions {
   sftSteps?: number;
   grpoSteps?: number;
   evalCount?: number;
-  /** Digits of each operand (default 2). */
+  /** Digits of each operand (default 3). */
   digits?: number;
 }
 
 /**
- * The tool recipe: 2-digit multiplication (products up to 9,801), which the tiny policy cannot do in its head. The
+ * The tool recipe: 3-digit multiplication (2-digit with `digits: 2`), which the tiny policy cannot do in its head. The
  * tools arm cold-starts on traces that call the interpreter (tool output masked), then trains
  * GRPO with tool-integrated rollouts; the no-tools arm gets the same budget (steps, batch,
  * group size, tokens) on answer-only traces without tools. Held-out accuracy after SFT and
@@ -87,7 +87,7 @@ export function toolRecipe(o: ToolRecipeOptions): RunConfig {
     ? { tools: { names: ['javascript' as const], maxCalls: 2, timeoutMs: 1000, maxOutputChars: 64 } }
     : {};
   const evalCount = o.evalCount ?? 100;
-  const d = o.digits ?? 2;
+  const d = o.digits ?? 3;
   // A tool trace is about 70 tokens (call, output, answer): 96 leaves room; the same for both arms.
   const greedy = { sampling: { temperature: 0, maxTokens: 96 }, evalCount, ...tools };
   return parseRunConfig({
@@ -105,7 +105,7 @@ export function toolRecipe(o: ToolRecipeOptions): RunConfig {
       {
         type: 'sft',
         name: 'sft',
-        steps: o.sftSteps ?? 300,
+        steps: o.sftSteps ?? 1000,
         lr: 5e-3,
         batch: 16,
         schedule: { kind: 'cosine', warmupSteps: 10, minLrRatio: 0.1 },
