@@ -135,7 +135,7 @@ test('per-call limits: timeout, memory and the output cap are shown to the model
   assert.match(body, /^(ab)+a?\n\.\.\.\[truncated\]$/);
 });
 
-test('maxCalls, context overflow and a dead sandbox end the trajectory with their termination', async (t) => {
+test('maxCalls, the tool budget, context overflow and a dead sandbox end the trajectory with their termination', async (t) => {
   const policy = await policyOnce(t);
   const ex = inproc(t);
   const calls = (await rollout(t, policy, ex, { prompts: ['C:'], tools: { ...JS, maxCalls: 1 } })).json;
@@ -143,6 +143,15 @@ test('maxCalls, context overflow and a dead sandbox end the trajectory with thei
   assert.equal(mc.termination, 'max_calls');
   assert.equal(mc.toolCalls!.length, 1);
   assert.equal(mc.voidTurn, false);
+
+  // The first call spends the 1 ms budget; the second call ends the trajectory.
+  const budget = (
+    await rollout(t, policy, ex, { prompts: ['C:'], tools: { ...JS, maxCalls: 2, budgetMs: 1 } })
+  ).json;
+  const bc = budget.groups[0]!.completions[0]!;
+  assert.equal(bc.termination, 'tool_budget');
+  assert.equal(bc.toolCalls!.length, 1);
+  assert.ok(bc.toolMs! >= 1);
 
   // The call's output needs more tokens than maxTokens leaves.
   const want = encodeTrace(policy, TRACES[0]!);
