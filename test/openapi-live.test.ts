@@ -109,6 +109,14 @@ test('every reward operation answers as its document says', async () => {
   assert.deepEqual(openrlhf.rewards.length, 1);
   const bad = await failure(c.score({ items: [], rewards: [{ name: 'no_such_fn' }] }));
   assert.deepEqual([bad.statusCode, bad.code], [400, 'GRPO_REWARD_UNKNOWN_FN']);
+  const ran = await c.raw.POST('/run_code', { body: { code: 'console.log(6 * 7)', language: 'nodejs' } });
+  assert.equal(ran.data?.status, 'Success', JSON.stringify(ran.error));
+  assert.equal(ran.data?.run_result?.stdout, '42\n');
+  const tool = await c.raw.POST('/v1/sandbox/run', {
+    body: { language: 'javascript', code: 'console.log(1 + 1)' },
+  });
+  assert.equal(tool.response.status, 200, JSON.stringify(tool.error));
+  assert.deepEqual([tool.data?.status, tool.data?.stdout], ['ok', '2\n']);
   const metrics = await c.raw.GET('/metrics', { parseAs: 'text' });
   assert.match(metrics.data ?? '', /grpo_reward_http_request_duration_seconds/);
   const anonymous = client(createRewardClient, 'reward');

@@ -4,4 +4,5 @@ export * from './health.js';
 export * from './reward.js';
 export * from './rollout.js';
 export * from './run-code.js';
+export * from './tools.js';
 export * from './trainer.js';

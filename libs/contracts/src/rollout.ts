@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { ToolCompletionFields, ToolsSpec } from './tools.js';
 
 /** Error codes of the rollout service (the shared ones are in errors.ts). */
 export const RolloutErrorCodes = {
@@ -81,6 +82,12 @@ export const RolloutRequest = Type.Object(
       Type.Integer({ minimum: 1, description: 'Completions per prompt (G); default 1.' }),
     ),
     ...SamplingFields,
+    tools: Type.Optional(
+      Type.Union([ToolsSpec], {
+        description:
+          'Tool-integrated rollout: the model may run code mid-generation; tool output is appended as tokens with lossMask 0. Without it the API is unchanged.',
+      }),
+    ),
   },
   { additionalProperties: false, title: 'RolloutRequest' },
 );
@@ -89,15 +96,19 @@ export type RolloutRequest = Static<typeof RolloutRequest>;
 export const FinishReason = Type.Union([Type.Literal('stop'), Type.Literal('length')]);
 
 export const RolloutCompletion = Type.Object({
-  tokenIds: Type.Array(Type.Integer(), { description: 'Sampled ids, a final EOS id included.' }),
+  tokenIds: Type.Array(Type.Integer(), {
+    description: 'Sampled ids, a final EOS id included; with tools, model and tool-output ids interleaved.',
+  }),
   text: Type.String({ description: 'Decoded completion, without a final EOS and cut before a stop string.' }),
   logprobs: Type.Array(Type.Number(), {
-    description: 'Per sampled token: log softmax(logits / T) (T = 1 when greedy), before top-k/top-p.',
+    description:
+      'Per token: log softmax(logits / T) (T = 1 when greedy), before top-k/top-p; 0 at tool-output tokens.',
   }),
   finishReason: FinishReason,
   stopReason: Type.Union([Type.Integer(), Type.String(), Type.Null()], {
     description: 'The EOS id or stop string that ended the completion, else null.',
   }),
+  ...ToolCompletionFields,
 });
 export type RolloutCompletion = Static<typeof RolloutCompletion>;
 

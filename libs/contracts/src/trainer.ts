@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { RewardSpecEntry } from './reward.js';
+import { ToolsSpec } from './tools.js';
 
 /**
  * Trainer service contract: the run config (`POST /v1/runs`), the run status, the metric row
@@ -48,7 +49,34 @@ export const ArithmeticSplit = Type.Object(
   { additionalProperties: false },
 );
 
+export const MultiplicationSplit = Type.Object(
+  {
+    count: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+    seed: Type.Optional(Type.Integer()),
+    minDigits: Type.Optional(Type.Integer({ minimum: 1, maximum: 6 })),
+    maxDigits: Type.Optional(Type.Integer({ minimum: 1, maximum: 6 })),
+  },
+  { additionalProperties: false },
+);
+
 export const DataSpec = Type.Union([
+  Type.Object(
+    {
+      builtin: Type.Literal('multiplication'),
+      tools: Type.Boolean({
+        default: true,
+        description: 'true: SFT traces call the interpreter (markdown format); false: answer-only traces.',
+      }),
+      train: Type.Optional(MultiplicationSplit),
+      eval: Type.Optional(MultiplicationSplit),
+      rl: Type.Optional(MultiplicationSplit),
+    },
+    {
+      additionalProperties: false,
+      description:
+        'Generated 3-4 digit multiplication for the tool recipe; train: 200 (seed 1), eval: 100 (seed 2); rl: answer-only prompts.',
+    },
+  ),
   Type.Object(
     {
       builtin: Type.Literal('arithmetic'),
@@ -176,6 +204,29 @@ export const StageSpec = Type.Object(
       description: 'eval: held-out examples scored (greedy decoding unless sampling says otherwise).',
     }),
     split: Type.Union([Type.Literal('eval'), Type.Literal('train')], { default: 'eval' }),
+    tools: Type.Optional(
+      Type.Union([ToolsSpec], {
+        description:
+          'grpo / rejection_sampling / eval: tool-integrated rollouts (sent as /v1/rollouts tools); tool-output tokens are masked out of the loss.',
+      }),
+    ),
+    toolMask: Type.Optional(
+      Type.Object(
+        {
+          voidTurns: Type.Boolean({
+            default: true,
+            description:
+              'Mask out trajectories ending on a void turn (SimpleTIR); their reward stays in the group baseline.',
+          }),
+          infraErrors: Type.Boolean({
+            default: true,
+            description:
+              'Mask out trajectories ended by a sandbox infrastructure failure (tool_infra_error).',
+          }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -252,6 +303,27 @@ export const RunState = Type.Union([
 export type RunState = Static<typeof RunState>;
 
 const Nullable = <T extends ReturnType<typeof Type.Number>>(t: T) => Type.Union([t, Type.Null()]);
+
+/** Tool-integrated rollouts of a step (null in the metric row without tools); fixed names, the dashboard plots them. */
+export const ToolMetrics = Type.Object({
+  turnsMean: Type.Number({ description: 'Model turns per trajectory.' }),
+  callsPerTrajectory: Type.Number(),
+  callRate: Type.Number({ description: 'Share of trajectories with at least one call.' }),
+  errorRate: Type.Number({ description: 'Share of calls whose program raised (error, parse_error).' }),
+  timeoutRate: Type.Number({ description: 'Share of calls that hit the per-call timeout.' }),
+  truncationRate: Type.Number({ description: 'Share of calls whose output was cut to maxOutputChars.' }),
+  infraErrorRate: Type.Number({ description: 'Share of calls the sandbox failed to run.' }),
+  toolMsMean: Type.Number({ description: 'Tool wall time per trajectory (ms).' }),
+  modelMsMean: Type.Number({ description: 'Trajectory wall time minus tool time (ms).' }),
+  maskedFraction: Type.Number({
+    description: 'Share of trajectories masked out of the loss (void turns, infra errors).',
+  }),
+  terminations: Type.Record(Type.String(), Type.Number(), {
+    description:
+      'Share of trajectories per termination reason (eos, stop, length, context_overflow, max_calls, tool_budget, tool_infra_error).',
+  }),
+});
+export type ToolMetrics = Static<typeof ToolMetrics>;
 
 /** One line of metrics.jsonl: every key is always present; null where the stage has no such number. */
 export const MetricRow = Type.Object(
@@ -333,6 +405,7 @@ export const MetricRow = Type.Object(
     criticWarmup: Type.Optional(
       Type.Boolean({ description: 'PPO: the step trained the critic alone (critic.warmupSteps).' }),
     ),
+    tools: Type.Union([ToolMetrics, Type.Null()]),
   },
   { title: 'MetricRow' },
 );

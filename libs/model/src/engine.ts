@@ -5,6 +5,7 @@ import { BAD_INPUT, ModelError } from './errors.js';
 import { checkTokenIds, int64Tensor, RopeTables, weightFeeds } from './graph/feeds.js';
 import { buildKvGraph, type WeightMode } from './graph/graphs.js';
 import { HostKvCache } from './graph/kv-cache.js';
+import { type InteractiveCompletion, runInteractive, type SequenceHook } from './interactive.js';
 import { createRng, type Rng } from './rng.js';
 import type { TensorMap } from './safetensors.js';
 import { findStop, isEos, type SamplingParams, sampleToken, validateSamplingParams } from './sampler.js';
@@ -77,6 +78,18 @@ export interface GroupRequest extends GroupSettings {
   promptIds: readonly number[];
   /** First RNG stream of the group (a safe integer >= 0); default 0, i.e. streams 0..G-1 of `seed`. */
   stream?: number;
+}
+
+/** A group of `generateInteractive`: sample j pauses and resumes through `hook(j)`. */
+export interface InteractiveGroupRequest extends GroupRequest {
+  hook: (sample: number) => SequenceHook;
+}
+
+export interface InteractiveResult {
+  completions: InteractiveCompletion[][];
+  promptTokens: number;
+  /** Sampled tokens (inserted ones excluded). */
+  generatedTokens: number;
 }
 
 export interface EngineCompletion {
@@ -241,6 +254,38 @@ export class PolicyEngine {
    */
   generateGroups(groups: readonly GroupRequest[]): Promise<GenerateResult> {
     return this.exclusive(async () => this.run(this.validateGroups(groups)));
+  }
+
+  /**
+   * Like `generateGroups`, but a sequence may pause (its hook says when), wait for ids from
+   * outside (a tool's output) and continue on its kept KV cache, prefilling only those ids;
+   * the others keep decoding meanwhile (see interactive.ts). `maxTokens` counts sampled and
+   * inserted ids. Needs a tokenizer (hooks see the text).
+   */
+  generateInteractive(groups: readonly InteractiveGroupRequest[]): Promise<InteractiveResult> {
+    return this.exclusive(async () => {
+      const tok = this.tokenizer;
+      if (!tok)
+        throw new ModelError(BAD_INPUT, 'groups', 'interactive generation needs an engine with a tokenizer');
+      const valid = this.validateGroups(groups);
+      valid.forEach((_, i) => {
+        if (typeof groups[i]!.hook !== 'function')
+          throw new ModelError(BAD_INPUT, `groups[${i}].hook`, 'hook must be a function of the sample index');
+      });
+      const s = this.sessions;
+      return runInteractive(
+        {
+          config: this.config,
+          tokenizer: tok,
+          rope: this.rope,
+          prefill: s.prefill,
+          decode: s.decode,
+          prefillWeights: s.prefillWeights,
+          decodeWeights: s.decodeWeights,
+        },
+        valid.map((g, i) => ({ ...g, hook: groups[i]!.hook })),
+      );
+    });
   }
 
   private maxSequences(): number {

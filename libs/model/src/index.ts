@@ -5,6 +5,7 @@ export * from './engine.js';
 export * from './errors.js';
 export * from './generate.js';
 export * from './graph/index.js';
+export * from './interactive.js';
 export * from './logprobs.js';
 export * from './reference.js';
 export * from './rng.js';

@@ -11,6 +11,7 @@ import { getRewardRoute } from './routes/get-reward.js';
 import { rewardFunctionsRoute } from './routes/reward-functions.js';
 import { rewardsRoute } from './routes/rewards.js';
 import { runCodeRoute } from './routes/run-code.js';
+import { sandboxRunRoute } from './routes/sandbox-run.js';
 import { RewardScorer } from './scorer.js';
 
 const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
@@ -58,6 +59,7 @@ export const rewardApp = fp(
     rewardFunctionsRoute(app, registry);
     getRewardRoute(app, scorer, config, observer);
     runCodeRoute(app);
+    sandboxRunRoute(app, config);
   },
   { name: 'grpo-reward-app', fastify: '5.x', dependencies: ['grpo-health', 'grpo-metrics', 'grpo-access'] },
 );

@@ -46,6 +46,19 @@ export const RewardConfig = Type.Composite([
       default: 16,
       description: 'Concurrent async reward calls per request.',
     }),
+    sandboxConcurrency: Type.Integer({
+      minimum: 1,
+      maximum: 4096,
+      default: 8,
+      description:
+        'POST /v1/sandbox/run: programs running at once across every caller (tool calls of rollouts); more wait in a queue.',
+    }),
+    sandboxMaxQueue: Type.Integer({
+      minimum: 0,
+      default: 1024,
+      description:
+        'POST /v1/sandbox/run: programs waiting for the concurrency limit; more get 503 (retry later).',
+    }),
     getRewardSpec: Type.Array(RewardSpecEntry, {
       default: [],
       description:

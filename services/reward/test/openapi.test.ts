@@ -27,7 +27,9 @@ test('the document describes every public route with its error shape', async () 
     '/run_code',
     '/v1/reward-functions',
     '/v1/rewards',
+    '/v1/sandbox/run',
   ]);
+  assert.ok(spec.paths['/v1/sandbox/run']?.post?.responses['503']);
   assert.ok(spec.paths['/v1/rewards']?.post?.responses['400']);
   assert.ok(spec.paths['/v1/rewards']?.post?.responses['413']);
 });

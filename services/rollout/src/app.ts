@@ -8,10 +8,13 @@ import { openAIRoutes } from './routes/openai-compat.js';
 import { policyRoutes } from './routes/policy.js';
 import { rolloutsRoute } from './routes/rollouts.js';
 import { uploadRoute } from './routes/upload.js';
+import type { ToolExecutor } from './tools/index.js';
 
 export interface RolloutAppOptions {
   config: Readonly<RolloutConfig>;
   engine: RolloutEngine;
+  /** Where tool calls of tool rollouts run (null or absent: requests with tools get 400). */
+  tools?: ToolExecutor | null;
   /** Called when the app closes (releases the engine the server built). */
   dispose?: () => Promise<void>;
 }
@@ -25,7 +28,7 @@ export const rolloutApp = fp(
     const app = fastify as unknown as KitApp;
     const { config } = opts;
     const engine = instrumentEngine(app, opts.engine);
-    rolloutsRoute(app, engine, config);
+    rolloutsRoute(app, engine, config, opts.tools ?? null);
     policyRoutes(app, engine, opts.config);
     openAIRoutes(app, engine, config);
     uploadRoute(app, engine, config);

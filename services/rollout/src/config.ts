@@ -90,6 +90,31 @@ export const RolloutConfig = Type.Composite([
       description:
         'onnx engine: sequences waiting or running; a request beyond it gets 503 GRPO_ROLLOUT_QUEUE_FULL.',
     }),
+    toolExecutor: Type.Union([Type.Literal('rest'), Type.Literal('inprocess'), Type.Literal('none')], {
+      default: 'rest',
+      description:
+        'Where tool calls of /v1/rollouts run: rest = POST /v1/sandbox/run on toolRewardUrl (scales with the reward replicas); inprocess = a sandbox pool in this process; none = tools refused.',
+    }),
+    toolRewardUrl: Type.String({
+      default: 'http://127.0.0.1:8001',
+      description: 'toolExecutor rest: base URL of the reward service.',
+    }),
+    toolApiKey: Type.String({
+      default: '',
+      description: 'toolExecutor rest: bearer key for the reward service.',
+    }),
+    toolWorkers: Type.Integer({
+      minimum: 1,
+      maximum: 256,
+      default: 2,
+      description: 'toolExecutor inprocess: sandbox worker processes.',
+    }),
+    toolGraceMs: Type.Integer({
+      minimum: 0,
+      default: 2000,
+      description:
+        'toolExecutor rest: HTTP deadline beyond the call timeout (queue + hop); past it the call is an infra_error.',
+    }),
     batchWindowMs: Type.Integer({
       minimum: 0,
       maximum: 1000,

@@ -3,6 +3,7 @@ import { rolloutApp } from './app.js';
 import { loadRolloutConfig, RolloutConfig } from './config.js';
 import { createEngine } from './engine/create.js';
 import type { RolloutEngine } from './engine/types.js';
+import { InProcessExecutor, RestExecutor, type ToolExecutor } from './tools/index.js';
 
 export const VERSION = '0.1.0';
 
@@ -17,12 +18,25 @@ export interface BuildRolloutServerOptions {
   engine?: RolloutEngine;
   logger?: boolean;
   defaultMetrics?: boolean;
+  /** Where tool calls run; default: the one the config names (closed with the app). */
+  toolExecutor?: ToolExecutor | null;
+}
+
+/** The tool executor the config names (null: tools refused). */
+export function createToolExecutor(config: Readonly<RolloutConfig>): ToolExecutor | null {
+  if (config.toolExecutor === 'none') return null;
+  if (config.toolExecutor === 'inprocess') return new InProcessExecutor(config.toolWorkers);
+  return new RestExecutor(config.toolRewardUrl, {
+    graceMs: config.toolGraceMs,
+    ...(config.toolApiKey ? { apiKey: config.toolApiKey } : {}),
+  });
 }
 
 /** The service-kit app with the rollout plugin registered and loaded; does not listen. */
 export async function buildRolloutServer(opts: BuildRolloutServerOptions): Promise<KitApp> {
   const owned = opts.engine ? null : await createEngine(opts.config);
   const engine = opts.engine ?? owned!.engine;
+  const tools = opts.toolExecutor !== undefined ? opts.toolExecutor : createToolExecutor(opts.config);
   try {
     const app = await createServer({
       service: 'rollout',
@@ -33,11 +47,20 @@ export async function buildRolloutServer(opts: BuildRolloutServerOptions): Promi
       logger: opts.logger,
       defaultMetrics: opts.defaultMetrics,
     });
-    await app.register(rolloutApp, { config: opts.config, engine, dispose: owned?.dispose });
+    await app.register(rolloutApp, {
+      config: opts.config,
+      engine,
+      tools,
+      dispose: async () => {
+        await owned?.dispose();
+        if (opts.toolExecutor === undefined) await tools?.close();
+      },
+    });
     await app.ready();
     return app;
   } catch (err) {
     await owned?.dispose();
+    if (opts.toolExecutor === undefined) await tools?.close();
     throw err;
   }
 }

@@ -65,7 +65,8 @@ test('the dashboard plots a live run in headless Chromium and ends with every st
     state.steps,
     Array.from({ length: 30 }, (_, i) => i + 1),
   );
-  assert.equal(await page.locator('.chart canvas').count(), 7);
+  // reward, accuracy, loss, KL, length, throughput, critic and values (PPO), tool calls and tool time.
+  assert.equal(await page.locator('.chart canvas').count(), 9);
   assert.equal(await page.textContent('#state'), 'completed');
   assert.match((await page.textContent('#last')) ?? '', /^step 30 · sft · loss \d/);
   assert.deepEqual(errors, []);

@@ -34,6 +34,7 @@ const FIXED_NAMES = [
   'timeStepMs',
   'tokens',
   'tokensPerSecond',
+  'tools',
 ];
 
 test('an SFT run completes, lowers the loss and writes one metrics row per step with the fixed names', async (t) => {

@@ -124,165 +124,27 @@ export interface paths {
          * SandboxFusion run_code
          * @description Runs one program (python, nodejs/javascript, typescript) in the isolated-vm sandbox with stdin; run_timeout in seconds (default 10, at most 60), memory_limit_MB clipped to [8, 1024]. files, fetch_files and compile_timeout are ignored. Costs one rate-limit token (API key scope: score).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        code: string;
-                        /** @description SandboxFusion names: python, nodejs (JavaScript), typescript. */
-                        language: "python" | "nodejs" | "javascript" | "typescript";
-                        stdin?: string | null;
-                        /** @description Seconds (default 10); at most 60. */
-                        run_timeout?: number;
-                        /** @description Ignored. */
-                        compile_timeout?: number;
-                        /** @description Heap for the program, in MiB; -1 or absent: 64. Clipped to [8, 1024]. */
-                        memory_limit_MB?: number;
-                        /** @description Ignored. */
-                        files?: {
-                            [key: string]: string | null;
-                        };
-                        /** @description Ignored. */
-                        fetch_files?: string[];
-                    } & {
-                        [key: string]: unknown;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            status: "Success" | "Failed" | "SandboxError";
-                            message: string;
-                            /** CommandRunResult */
-                            compile_result: {
-                                status: "Finished" | "TimeLimitExceeded" | "Error";
-                                /** @description Seconds. */
-                                execution_time: number | null;
-                                return_code: number | null;
-                                stdout: string;
-                                stderr: string;
-                            } | null;
-                            /** CommandRunResult */
-                            run_result: {
-                                status: "Finished" | "TimeLimitExceeded" | "Error";
-                                /** @description Seconds. */
-                                execution_time: number | null;
-                                return_code: number | null;
-                                stdout: string;
-                                stderr: string;
-                            } | null;
-                            /** @enum {object|null} */
-                            executor_pod_name: never | null;
-                            files: {
-                                [key: string]: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable error code, e.g. GRPO_VALIDATION. */
-                                code: string;
-                                message: string;
-                                /** @description JSON path of the offending field, e.g. items[0].id. */
-                                field?: string;
-                                statusCode: number;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable error code, e.g. GRPO_VALIDATION. */
-                                code: string;
-                                message: string;
-                                /** @description JSON path of the offending field, e.g. items[0].id. */
-                                field?: string;
-                                statusCode: number;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable error code, e.g. GRPO_VALIDATION. */
-                                code: string;
-                                message: string;
-                                /** @description JSON path of the offending field, e.g. items[0].id. */
-                                field?: string;
-                                statusCode: number;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable error code, e.g. GRPO_VALIDATION. */
-                                code: string;
-                                message: string;
-                                /** @description JSON path of the offending field, e.g. items[0].id. */
-                                field?: string;
-                                statusCode: number;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                /** @description Stable error code, e.g. GRPO_VALIDATION. */
-                                code: string;
-                                message: string;
-                                /** @description JSON path of the offending field, e.g. items[0].id. */
-                                field?: string;
-                                statusCode: number;
-                            };
-                        };
-                    };
-                };
-            };
+        post: operations["postRunCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandbox/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
+        get?: never;
+        put?: never;
+        /**
+         * Run one program in the sandbox (a tool call of a rollout)
+         * @description Statuses as libs/sandbox: ok, error, compile_error, timeout, memory, output_limit, crash. At most sandboxConcurrency programs run at once; queueMs is the wait. Costs one rate-limit token.
+         */
+        post: operations["postSandboxRun"];
         delete?: never;
         options?: never;
         head?: never;
@@ -421,6 +283,68 @@ export interface components {
             extra_logs: {
                 [key: string]: number[];
             };
+        };
+        /** RunCodeRequest */
+        RunCodeRequest: {
+            code: string;
+            /** @description SandboxFusion names: python, nodejs (JavaScript), typescript. */
+            language: "python" | "nodejs" | "javascript" | "typescript";
+            stdin?: string | null;
+            /** @description Seconds (default 10); at most 60. */
+            run_timeout?: number;
+            /** @description Ignored. */
+            compile_timeout?: number;
+            /** @description Heap for the program, in MiB; -1 or absent: 64. Clipped to [8, 1024]. */
+            memory_limit_MB?: number;
+            /** @description Ignored. */
+            files?: {
+                [key: string]: string | null;
+            };
+            /** @description Ignored. */
+            fetch_files?: string[];
+        } & {
+            [key: string]: unknown;
+        };
+        /** CommandRunResult */
+        CommandRunResult: {
+            status: "Finished" | "TimeLimitExceeded" | "Error";
+            /** @description Seconds. */
+            execution_time: number | null;
+            return_code: number | null;
+            stdout: string;
+            stderr: string;
+        };
+        /** RunCodeResponse */
+        RunCodeResponse: {
+            status: "Success" | "Failed" | "SandboxError";
+            message: string;
+            compile_result: components["schemas"]["CommandRunResult"] | null;
+            run_result: components["schemas"]["CommandRunResult"] | null;
+            executor_pod_name: null;
+            files: {
+                [key: string]: string;
+            };
+        };
+        /** SandboxRunRequest */
+        SandboxRunRequest: {
+            language: "javascript" | "python";
+            code: string;
+            timeoutMs?: number;
+            memoryLimitMb?: number;
+            maxOutputChars?: number;
+        };
+        /** SandboxRunResponse */
+        SandboxRunResponse: {
+            status: "ok" | "error" | "compile_error" | "timeout" | "memory" | "output_limit" | "crash";
+            stdout: string;
+            stderr: string;
+            error?: {
+                name: string;
+                message: string;
+            };
+            wallMs: number;
+            /** @description Time the call waited for the concurrency limit. */
+            queueMs: number;
         };
     };
     responses: never;
@@ -846,6 +770,144 @@ export interface operations {
             };
             /** @description Internal Server Error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    postRunCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RunCodeRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunCodeResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    postSandboxRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SandboxRunRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxRunResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -233,6 +233,25 @@ export interface components {
                 };
             };
         };
+        /**
+         * ToolsSpec
+         * @description Tool-integrated rollout: the model may run code mid-generation; tool output is appended as tokens with lossMask 0. Without it the API is unchanged.
+         */
+        ToolsSpec: {
+            names: ("javascript" | "python")[];
+            /** @description Default markdown. */
+            format?: "markdown" | "retool" | "hermes";
+            /** @description Calls per trajectory; the call after the last allowed one ends it (max_calls). Default 4. */
+            maxCalls?: number;
+            /** @description Per call, wall clock. Default 2000. */
+            timeoutMs?: number;
+            /** @description Per call, sandbox heap. Default 64. */
+            memoryLimitMb?: number;
+            /** @description Tool output shown to the model, in characters: longer output keeps its head and is marked truncated; errors keep their last line. Default 512. */
+            maxOutputChars?: number;
+            /** @description Tool wall time per trajectory; a call once it is spent ends the trajectory (tool_budget). Default 10000. */
+            budgetMs?: number;
+        };
         /** RolloutRequest */
         RolloutRequest: {
             prompts: {
@@ -257,6 +276,7 @@ export interface components {
             stop?: string[];
             /** @description Prompt i samples completion j from stream j of seed + i, so results do not depend on batching. Default: random (returned). */
             seed?: number;
+            tools?: components["schemas"]["ToolsSpec"];
         };
         /** RolloutResponse */
         RolloutResponse: {
@@ -270,15 +290,36 @@ export interface components {
                 /** @description The seed this group sampled with (request seed + prompt index). */
                 seed: number;
                 completions: {
-                    /** @description Sampled ids, a final EOS id included. */
+                    /** @description Sampled ids, a final EOS id included; with tools, model and tool-output ids interleaved. */
                     tokenIds: number[];
                     /** @description Decoded completion, without a final EOS and cut before a stop string. */
                     text: string;
-                    /** @description Per sampled token: log softmax(logits / T) (T = 1 when greedy), before top-k/top-p. */
+                    /** @description Per token: log softmax(logits / T) (T = 1 when greedy), before top-k/top-p; 0 at tool-output tokens. */
                     logprobs: number[];
                     finishReason: "stop" | "length";
                     /** @description The EOS id or stop string that ended the completion, else null. */
                     stopReason: number | string | null;
+                    /** @description Tool rollouts: 1 where the policy sampled the token, 0 at tool-output tokens. */
+                    lossMask?: number[];
+                    /** @description Tool rollouts: model turns (segments between tool outputs). */
+                    turns?: number;
+                    toolCalls?: {
+                        tool: string;
+                        status: "ok" | "error" | "timeout" | "memory" | "infra_error" | "unsupported" | "parse_error";
+                        /** @description Tool time of the call (the sandbox round trip). */
+                        wallMs: number;
+                        /** @description The output was cut to maxOutputChars. */
+                        truncated: boolean;
+                        /** @description [start, end) of the inserted tool tokens in the completion tokenIds (empty when none were inserted). */
+                        span: number[];
+                    }[];
+                    termination?: "eos" | "stop" | "length" | "context_overflow" | "max_calls" | "tool_budget" | "tool_infra_error";
+                    /** @description Tool rollouts: the last turn holds neither a tool call nor an answer (SimpleTIR void turn; masked out by the trainer by default). */
+                    voidTurn?: boolean;
+                    /** @description Tool rollouts: wall time of the trajectory minus its tool time. */
+                    modelMs?: number;
+                    /** @description Tool rollouts: summed tool wall time. */
+                    toolMs?: number;
                 }[];
             }[];
             usage: {

@@ -190,6 +190,25 @@ export interface components {
                 };
             };
         };
+        /**
+         * ToolsSpec
+         * @description grpo / rejection_sampling / eval: tool-integrated rollouts (sent as /v1/rollouts tools); tool-output tokens are masked out of the loss.
+         */
+        ToolsSpec: {
+            names: ("javascript" | "python")[];
+            /** @description Default markdown. */
+            format?: "markdown" | "retool" | "hermes";
+            /** @description Calls per trajectory; the call after the last allowed one ends it (max_calls). Default 4. */
+            maxCalls?: number;
+            /** @description Per call, wall clock. Default 2000. */
+            timeoutMs?: number;
+            /** @description Per call, sandbox heap. Default 64. */
+            memoryLimitMb?: number;
+            /** @description Tool output shown to the model, in characters: longer output keeps its head and is marked truncated; errors keep their last line. Default 512. */
+            maxOutputChars?: number;
+            /** @description Tool wall time per trajectory; a call once it is spent ends the trajectory (tool_budget). Default 10000. */
+            budgetMs?: number;
+        };
         /** RunConfig */
         RunConfig: {
             name?: string;
@@ -211,6 +230,32 @@ export interface components {
                 };
             };
             data: {
+                /** @enum {string} */
+                builtin: "multiplication";
+                /**
+                 * @description true: SFT traces call the interpreter (markdown format); false: answer-only traces.
+                 * @default true
+                 */
+                tools?: boolean;
+                train?: {
+                    count?: number;
+                    seed?: number;
+                    minDigits?: number;
+                    maxDigits?: number;
+                };
+                eval?: {
+                    count?: number;
+                    seed?: number;
+                    minDigits?: number;
+                    maxDigits?: number;
+                };
+                rl?: {
+                    count?: number;
+                    seed?: number;
+                    minDigits?: number;
+                    maxDigits?: number;
+                };
+            } | {
                 /** @enum {string} */
                 builtin: "arithmetic";
                 train?: {
@@ -348,6 +393,19 @@ export interface components {
                 evalCount?: number;
                 /** @default eval */
                 split?: "eval" | "train";
+                tools?: components["schemas"]["ToolsSpec"];
+                toolMask?: {
+                    /**
+                     * @description Mask out trajectories ending on a void turn (SimpleTIR); their reward stays in the group baseline.
+                     * @default true
+                     */
+                    voidTurns?: boolean;
+                    /**
+                     * @description Mask out trajectories ended by a sandbox infrastructure failure (tool_infra_error).
+                     * @default true
+                     */
+                    infraErrors?: boolean;
+                };
             }[];
             /** @description Needed by grpo, rejection_sampling, eval. */
             rolloutUrl?: string;
@@ -449,6 +507,31 @@ export interface components {
             advantageStd?: number;
             /** @description PPO: the step trained the critic alone (critic.warmupSteps). */
             criticWarmup?: boolean;
+            tools: {
+                /** @description Model turns per trajectory. */
+                turnsMean: number;
+                callsPerTrajectory: number;
+                /** @description Share of trajectories with at least one call. */
+                callRate: number;
+                /** @description Share of calls whose program raised (error, parse_error). */
+                errorRate: number;
+                /** @description Share of calls that hit the per-call timeout. */
+                timeoutRate: number;
+                /** @description Share of calls whose output was cut to maxOutputChars. */
+                truncationRate: number;
+                /** @description Share of calls the sandbox failed to run. */
+                infraErrorRate: number;
+                /** @description Tool wall time per trajectory (ms). */
+                toolMsMean: number;
+                /** @description Trajectory wall time minus tool time (ms). */
+                modelMsMean: number;
+                /** @description Share of trajectories masked out of the loss (void turns, infra errors). */
+                maskedFraction: number;
+                /** @description Share of trajectories per termination reason (eos, stop, length, context_overflow, max_calls, tool_budget, tool_infra_error). */
+                terminations: {
+                    [key: string]: number;
+                };
+            } | null;
         };
         /** EvalRecord */
         EvalRecord: {

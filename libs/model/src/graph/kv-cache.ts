@@ -164,11 +164,101 @@ export class HostKvCache {
   }
 
   /**
+   * A copy of cache row `row` as a one-row cache holding only its written slots: a sequence
+   * parked while it waits (a tool call) leaves the batch and comes back with `concat`.
+   */
+  extractRow(row: number): HostKvCache {
+    if (!(Number.isInteger(row) && row >= 0 && row < this.nRows))
+      throw new ModelError(BAD_INPUT, 'row', `row ${row} is outside [0, ${this.nRows})`);
+    const out = Object.create(HostKvCache.prototype) as HostKvCache;
+    // Only the written slots move, packed to the front: unwritten slots carry nothing and
+    // attention order among cached keys does not matter (positions come from RoPE).
+    const slots: number[] = [];
+    for (let t = 0; t < this.nFilled; t++) if (this.valid[row * this.cap + t]) slots.push(t);
+    const cap = Math.max(1, slots.length);
+    const hd = this.headDim;
+    const kvH = this.kvHeads;
+    const copy = (buf: Float32Array) => {
+      const o = new Float32Array(kvH * cap * hd);
+      for (let h = 0; h < kvH; h++) {
+        const from = (row * kvH + h) * this.cap * hd;
+        slots.forEach((t, k) => {
+          o.set(buf.subarray(from + t * hd, from + (t + 1) * hd), (h * cap + k) * hd);
+        });
+      }
+      return o;
+    };
+    const valid = new Uint8Array(cap);
+    valid.fill(1, 0, slots.length);
+    Object.assign(out, {
+      layers: this.layers,
+      maxCapacity: this.maxCapacity,
+      kvHeads: kvH,
+      headDim: hd,
+      keys: this.keys.map(copy),
+      values: this.values.map(copy),
+      valid,
+      nRows: 1,
+      cap,
+      nFilled: slots.length,
+    });
+    return out;
+  }
+
+  /**
+   * One cache holding the rows of `parts` in order. Slot counts may differ: each row keeps its
+   * written slots at the start and the rest is marked unwritten (positions come from RoPE, not
+   * from slots, so where a row's slots lie does not change its attention).
+   */
+  static concat(parts: readonly HostKvCache[], extraSlots = 32): HostKvCache {
+    if (parts.length === 0) throw new ModelError(BAD_INPUT, 'parts', 'concat needs at least one cache');
+    const first = parts[0]!;
+    const filled = Math.max(...parts.map((p) => p.nFilled));
+    const rows = parts.reduce((n, p) => n + p.nRows, 0);
+    const maxCap = Math.max(...parts.map((p) => p.maxCapacity));
+    const cap = Math.min(maxCap, Math.max(filled + extraSlots, filled));
+    const out = Object.create(HostKvCache.prototype) as HostKvCache;
+    const hd = first.headDim;
+    const kvH = first.kvHeads;
+    const keys = Array.from({ length: first.layers }, () => new Float32Array(rows * kvH * cap * hd));
+    const values = Array.from({ length: first.layers }, () => new Float32Array(rows * kvH * cap * hd));
+    const valid = new Uint8Array(rows * cap);
+    let at = 0;
+    for (const p of parts) {
+      for (let r = 0; r < p.nRows; r++, at++) {
+        for (let l = 0; l < first.layers; l++) {
+          for (let h = 0; h < kvH; h++) {
+            const from = (r * kvH + h) * p.cap * hd;
+            const to = (at * kvH + h) * cap * hd;
+            keys[l]!.set(p.keys[l]!.subarray(from, from + p.nFilled * hd), to);
+            values[l]!.set(p.values[l]!.subarray(from, from + p.nFilled * hd), to);
+          }
+        }
+        valid.set(p.valid.subarray(r * p.cap, r * p.cap + p.nFilled), at * cap);
+      }
+    }
+    Object.assign(out, {
+      layers: first.layers,
+      maxCapacity: maxCap,
+      kvHeads: kvH,
+      headDim: hd,
+      keys,
+      values,
+      valid,
+      nRows: rows,
+      cap,
+      nFilled: filled,
+    });
+    return out;
+  }
+
+  /**
    * Feeds for a decode step of `newSlots` tokens per row: past.<l>.key / past.<l>.value (the
    * whole buffers, (rows, kvHeads, capacity, headDim)) and attention_mask
-   * (rows, capacity + newSlots): written slots as recorded, unwritten ones 0, new slots 1.
+   * (rows, capacity + newSlots): written slots as recorded, unwritten ones 0, new slots 1
+   * (or as `newMask` (rows, newSlots) says: rows feeding fewer tokens than `newSlots` pad the rest).
    */
-  feeds(newSlots: number): Record<string, Tensor> {
+  feeds(newSlots: number, newMask?: ArrayLike<number>): Record<string, Tensor> {
     const dims = [this.nRows, this.kvHeads, this.cap, this.headDim];
     // Rows dropped in place leave unused space at the end of the buffers: feed the used part.
     const used = this.nRows * this.kvHeads * this.cap * this.headDim;
@@ -181,7 +271,9 @@ export class HostKvCache {
     const mask = new Uint8Array(this.nRows * total);
     for (let r = 0; r < this.nRows; r++) {
       mask.set(this.valid.subarray(r * this.cap, r * this.cap + this.nFilled), r * total);
-      mask.fill(1, r * total + this.cap, (r + 1) * total);
+      if (newMask)
+        for (let t = 0; t < newSlots; t++) mask[r * total + this.cap + t] = newMask[r * newSlots + t] ? 1 : 0;
+      else mask.fill(1, r * total + this.cap, (r + 1) * total);
     }
     out.attention_mask = int64Tensor(mask, [this.nRows, total]);
     return out;

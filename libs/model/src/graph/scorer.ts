@@ -11,6 +11,11 @@ export interface ScoreSequence {
   ids: readonly number[];
   /** Number of prompt tokens (>= 1, < ids.length). */
   promptLength: number;
+  /**
+   * Per completion token (ids.length - promptLength values), 1 where the loss trains on it and
+   * 0 where it does not (tool output in a tool-integrated trace). Default: all 1.
+   */
+  lossMask?: readonly number[];
 }
 
 export interface SequenceScores {
@@ -52,6 +57,12 @@ export function packSequences(
         BAD_INPUT,
         `sequences[${i}].promptLength`,
         `promptLength must be in [1, ${s.ids.length - 1}], got ${s.promptLength}`,
+      );
+    if (s.lossMask !== undefined && s.lossMask.length !== s.ids.length - s.promptLength)
+      throw new ModelError(
+        BAD_INPUT,
+        `sequences[${i}].lossMask`,
+        `lossMask has ${s.lossMask.length} values for ${s.ids.length - s.promptLength} completion tokens`,
       );
     if (s.ids.length > c.maxPositionEmbeddings)
       throw new ModelError(

@@ -66,12 +66,17 @@ export interface TrainBatch {
   feeds?: Record<string, Tensor>;
 }
 
-/** (batch, seq) float32 mask: 1 at the positions that predict completion tokens. */
+/**
+ * (batch, seq) float32 mask: 1 at the positions that predict completion tokens, times the
+ * sequence's `lossMask` (0 at tool-output tokens).
+ */
 export function completionMask(seqs: readonly ScoreSequence[], packed: PackedBatch): Tensor {
   const T = packed.seqLen;
   const m = new Float32Array(packed.batch * T);
   seqs.forEach((s, b) => {
-    for (let t = s.promptLength - 1; t < s.ids.length - 1; t++) m[b * T + t] = 1;
+    const lm = s.lossMask;
+    for (let t = s.promptLength - 1; t < s.ids.length - 1; t++)
+      m[b * T + t] = lm ? (lm[t - s.promptLength + 1] ? 1 : 0) : 1;
   });
   return tensor('float32', m, [packed.batch, T]);
 }

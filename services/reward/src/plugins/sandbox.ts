@@ -14,7 +14,8 @@ export interface SandboxPluginOptions {
  */
 export const sandboxPlugin = fp(
   async (app: FastifyInstance, opts: SandboxPluginOptions) => {
-    // POST /run_code uses the pool whatever the registry serves; closing a pool never started is a no-op.
+    // POST /run_code and POST /v1/sandbox/run use the pool whatever the registry serves (started on
+    // their first call); closing a pool never started is a no-op.
     app.addHook('onClose', async () => closeSandboxPool());
     if (!opts.registry.get('code')) return;
     await warmCodeSandbox();

@@ -2,6 +2,7 @@ import { RolloutErrorCodes } from '@grpo/contracts';
 import { type EngineOptions, type GroupRequest, loadPolicy, type Policy, PolicyEngine } from '@grpo/model';
 import type { SessionOptions } from '@grpo/onnx';
 import { FieldError } from '@grpo/service-kit';
+import { type GroupTools, type ToolTrajectory, toolCompletion } from '../tools/index.js';
 import type { EngineGroup, EngineResult, PolicyState, PolicySwap, RolloutEngine } from './types.js';
 
 export interface OnnxEngineOptions {
@@ -15,7 +16,7 @@ export interface OnnxEngineOptions {
 }
 
 /** A group as PolicyEngine takes it, with its size always set (the batcher counts rows). */
-type Group = GroupRequest & { groupSize: number };
+type Group = GroupRequest & { groupSize: number; tools?: GroupTools };
 
 interface Job {
   groups: Group[];
@@ -97,6 +98,7 @@ export class OnnxEngine implements RolloutEngine {
         maxTokens: g.maxTokens,
         stop: g.stop,
         seed: g.seed,
+        ...(g.tools ? { tools: g.tools } : {}),
       };
     });
     const rows = sampleGroups.reduce((n, g) => n + g.groupSize, 0);
@@ -181,13 +183,15 @@ export class OnnxEngine implements RolloutEngine {
         this.stats.runs++;
         if (this.stats.sequencesPerRun.length < 10_000) this.stats.sequencesPerRun.push(rows);
         try {
-          const res = await this.engine.generateGroups(picks.map((p) => p.job.groups[p.index]!));
+          const res = await this.sample(picks.map((p) => p.job.groups[p.index]!));
           picks.forEach((p, i) => {
-            // text is null only without a tokenizer; a loaded policy always has one.
-            p.job.out[p.index] = res.completions[i]!.map((c) => ({ ...c, text: c.text ?? '' }));
+            p.job.out[p.index] = res.completions[i]!;
             p.job.completed++;
             p.job.promptTokens += p.job.groups[p.index]!.promptIds.length;
-            p.job.generatedTokens += res.completions[i]!.reduce((n, c) => n + c.tokenIds.length, 0);
+            p.job.generatedTokens += res.completions[i]!.reduce(
+              (n, c) => n + (c.lossMask ? c.lossMask.reduce((a, m) => a + m, 0) : c.tokenIds.length),
+              0,
+            );
           });
           this.finishJobs(null);
         } catch (err) {
@@ -198,6 +202,46 @@ export class OnnxEngine implements RolloutEngine {
       this.looping = false;
       if (this.queue.length || this.swaps.length) this.kick();
     }
+  }
+
+  /**
+   * One batch run. Without tools: `generateGroups`. With any tool group: `generateInteractive`
+   * for the whole batch (groups without tools get a hook that never pauses), so trajectories
+   * waiting on a tool keep their KV cache while the others decode.
+   */
+  private async sample(groups: readonly Group[]): Promise<{ completions: EngineResult['completions'] }> {
+    if (!groups.some((g) => g.tools)) {
+      const res = await this.engine.generateGroups(groups);
+      // text is null only without a tokenizer; a loaded policy always has one.
+      return { completions: res.completions.map((cs) => cs.map((c) => ({ ...c, text: c.text ?? '' }))) };
+    }
+    const trajectories: (ToolTrajectory | null)[][] = groups.map(() => []);
+    const never = { pause: () => false, resume: async () => ({ end: 'unused' }) };
+    const res = await this.engine.generateInteractive(
+      groups.map((g, i) => ({
+        ...g,
+        hook: (j: number) => {
+          const t = g.tools ? g.tools.trajectory(j) : null;
+          trajectories[i]![j] = t;
+          return t ?? never;
+        },
+      })),
+    );
+    return {
+      completions: res.completions.map((cs, i) =>
+        cs.map((c, j) => {
+          const t = trajectories[i]![j];
+          if (t) return toolCompletion(c, t);
+          return {
+            tokenIds: c.tokenIds,
+            logprobs: c.logprobs,
+            text: c.text,
+            finishReason: c.finishReason,
+            stopReason: c.stopReason,
+          };
+        }),
+      ),
+    };
   }
 
   /** Resolves finished jobs; with `failed`, rejects those jobs instead. */

@@ -1,6 +1,7 @@
 import { RolloutErrorCodes } from '@grpo/contracts';
 import type { HfTokenizer } from '@grpo/model';
 import { FieldError } from '@grpo/service-kit';
+import { runTurns, toolCompletion } from '../tools/index.js';
 import type {
   EngineGroup,
   EngineResult,
@@ -98,7 +99,8 @@ export function mapChoice(choice: LegacyChoice, field: string): SampledCompletio
  * `logprobs: 1` (the sampled token's logprob is `token_logprobs`; vLLM's top-k list is not used)
  * and `return_tokens_as_token_ids` so token ids survive the text round trip. Groups go round-robin
  * over healthy upstreams; a connection error, timeout or 5xx marks the upstream down for
- * `cooldownMs` and the call is retried on the next one after an exponential backoff.
+ * `cooldownMs` and the call is retried on the next one after an exponential backoff. Tool
+ * groups run per trajectory and per turn (`toolGroup`).
  */
 export class OpenAIEngine implements RolloutEngine {
   readonly kind = 'openai' as const;
@@ -174,12 +176,17 @@ export class OpenAIEngine implements RolloutEngine {
     }
   }
 
-  /** POSTs with retries over upstreams; returns the reply and marks upstreams up or down. */
-  private async call(path: string, body: unknown): Promise<unknown> {
+  /**
+   * POSTs with retries over upstreams; returns the reply and marks upstreams up or down.
+   * `pin` (a tool trajectory's upstream) is tried first while healthy and follows a failover,
+   * so every turn of a trajectory lands where its prefix is cached.
+   */
+  private async call(path: string, body: unknown, pin?: { up: Upstream | null }): Promise<unknown> {
     const errors: string[] = [];
     for (let attempt = 0; attempt <= this.o.retries; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, this.o.backoffMs * 2 ** (attempt - 1)));
-      const u = this.pick();
+      const u = pin?.up && pin.up.downUntil <= Date.now() ? pin.up : this.pick();
+      if (pin) pin.up = u;
       try {
         const out = await this.post(u, path, body);
         u.failures = 0;
@@ -200,7 +207,64 @@ export class OpenAIEngine implements RolloutEngine {
     );
   }
 
+  /**
+   * A tool group: each sample is its own trajectory, one /v1/completions call per turn with the
+   * token ids so far, pinned to one upstream (prefix caching), seeded by (seed, sample, turn).
+   */
+  private async toolGroup(g: EngineGroup, i: number): Promise<SampledCompletion[]> {
+    const tok = this.o.tokenizer;
+    if (!tok || !('tokenIds' in g.prompt) || !g.tools)
+      throw new FieldError(
+        RolloutErrorCodes.noTokenizer,
+        400,
+        `prompts[${i}]`,
+        'tool rollouts need token-id prompts and a tokenizer',
+      );
+    const promptIds = g.prompt.tokenIds;
+    const tools = g.tools;
+    const eos = tok.eosTokenId === null ? [] : [tok.eosTokenId];
+    return Promise.all(
+      Array.from({ length: g.groupSize }, async (_, j) => {
+        const traj = tools.trajectory(j);
+        const pin = { up: null as Upstream | null };
+        const c = await runTurns(
+          traj,
+          promptIds,
+          { maxTokens: g.maxTokens, eos, maxPositions: null, tokenizer: tok },
+          async (ids, maxTokens, turn) => {
+            const body = {
+              model: this.o.model,
+              prompt: ids,
+              n: 1,
+              max_tokens: maxTokens,
+              temperature: g.sampling.temperature,
+              top_p: g.sampling.topP ?? 1,
+              top_k: g.sampling.topK ?? -1,
+              ...(g.stop.length ? { stop: g.stop } : {}),
+              seed: (g.seed * 131 + j * 8191 + turn) % 2 ** 53,
+              logprobs: 1,
+              echo: false,
+              return_tokens_as_token_ids: true,
+            };
+            const out = (await this.call('/v1/completions', body, pin)) as { choices?: LegacyChoice[] };
+            const choice = out.choices?.[0];
+            if (!choice)
+              throw new FieldError(
+                RolloutErrorCodes.upstream,
+                502,
+                `groups[${i}]`,
+                'upstream returned no choice',
+              );
+            return mapChoice(choice, `groups[${i}].samples[${j}].turns[${turn}]`);
+          },
+        );
+        return toolCompletion(c, traj);
+      }),
+    );
+  }
+
   private async group(g: EngineGroup, i: number): Promise<SampledCompletion[]> {
+    if (g.tools) return this.toolGroup(g, i);
     const body = {
       model: this.o.model,
       prompt: 'tokenIds' in g.prompt ? g.prompt.tokenIds : g.prompt.text,
@@ -234,7 +298,8 @@ export class OpenAIEngine implements RolloutEngine {
     let generatedTokens = 0;
     groups.forEach((g, i) => {
       if ('tokenIds' in g.prompt) promptTokens += g.prompt.tokenIds.length;
-      for (const c of completions[i]!) generatedTokens += c.tokenIds.length;
+      for (const c of completions[i]!)
+        generatedTokens += c.lossMask ? c.lossMask.reduce((a, m) => a + m, 0) : c.tokenIds.length;
     });
     return { completions, policyVersion: version, model: this.o.model, promptTokens, generatedTokens };
   }

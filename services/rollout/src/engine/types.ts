@@ -1,4 +1,6 @@
+import type { Termination, ToolCallRecord } from '@grpo/contracts';
 import type { HfTokenizer, SamplingParams } from '@grpo/model';
+import type { GroupTools } from '../tools/index.js';
 
 /** One sampled completion as the routes return it. */
 export interface SampledCompletion {
@@ -10,6 +12,14 @@ export interface SampledCompletion {
   finishReason: 'stop' | 'length';
   /** The EOS id or stop string that ended generation, else null. */
   stopReason: number | string | null;
+  /** Tool rollouts only (see libs/contracts tools.ts). */
+  lossMask?: number[];
+  turns?: number;
+  toolCalls?: ToolCallRecord[];
+  termination?: Termination;
+  voidTurn?: boolean;
+  toolMs?: number;
+  modelMs?: number;
 }
 
 /** A prompt as the engine receives it: token ids, or text when only an upstream can tokenise it. */
@@ -23,6 +33,8 @@ export interface EngineGroup {
   maxTokens: number;
   stop: readonly string[];
   seed: number;
+  /** A tool rollout: one trajectory per sample (absent: plain sampling). */
+  tools?: GroupTools;
 }
 
 export interface EngineResult {

@@ -1,10 +1,16 @@
-import { ErrorBody, RolloutRequest, RolloutResponse } from '@grpo/contracts';
-import type { KitApp } from '@grpo/service-kit';
+import { ErrorBody, RolloutErrorCodes, RolloutRequest, RolloutResponse } from '@grpo/contracts';
+import { FieldError, type KitApp } from '@grpo/service-kit';
 import type { RolloutConfig } from '../config.js';
 import type { RolloutEngine } from '../engine/types.js';
 import { buildGroups, checkPromptCount, ROLLOUT_FIELDS, resolvePrompt } from '../requests.js';
+import { resolveTools, type ToolExecutor } from '../tools/index.js';
 
-export function rolloutsRoute(app: KitApp, engine: RolloutEngine, config: Readonly<RolloutConfig>): void {
+export function rolloutsRoute(
+  app: KitApp,
+  engine: RolloutEngine,
+  config: Readonly<RolloutConfig>,
+  executor: ToolExecutor | null = null,
+): void {
   app.post(
     '/v1/rollouts',
     {
@@ -22,7 +28,16 @@ export function rolloutsRoute(app: KitApp, engine: RolloutEngine, config: Readon
       const b = request.body;
       checkPromptCount(config, b.prompts.length, 'prompts');
       const prompts = b.prompts.map((p, i) => resolvePrompt(engine, config, p, `prompts[${i}]`));
+      const tools = b.tools ? resolveTools(b.tools, executor, engine.tokenizer()) : null;
+      if (tools && prompts.some((p) => !('tokenIds' in p)))
+        throw new FieldError(
+          RolloutErrorCodes.noTokenizer,
+          400,
+          'tools',
+          'tool rollouts need a tokenizer: configure model',
+        );
       const { groups, seed } = buildGroups(config, prompts, b, ROLLOUT_FIELDS, config.defaultMaxTokens);
+      if (tools) for (const g of groups) g.tools = tools;
       const out = await engine.generate(groups);
       return {
         model: out.model,

@@ -81,6 +81,13 @@ export function validateBatch(batch: readonly GroupBatch[], config: ModelConfig)
           `${f}.logprobs`,
           `has ${c.logprobs.length} values for ${c.tokenIds.length} tokens`,
         );
+      if (c.lossMask && c.lossMask.length !== c.tokenIds.length)
+        throw new AlgorithmInputError(
+          `${f}.lossMask`,
+          `has ${c.lossMask.length} values for ${c.tokenIds.length} tokens`,
+        );
+      if (c.lossMask?.some((m) => m !== 0 && m !== 1))
+        throw new AlgorithmInputError(`${f}.lossMask`, 'must hold only 0 and 1');
       if (c.logprobs?.some((x) => !Number.isFinite(x) || x > 0))
         throw new AlgorithmInputError(`${f}.logprobs`, 'must be finite numbers <= 0');
       if (!Number.isFinite(c.rewardTotal))
@@ -121,6 +128,8 @@ interface Row {
   seq: ScoreSequence;
   /** Completion length in tokens (the sequence may carry one padding token when it is 0). */
   n: number;
+  /** Per completion token: 1 trained on, 0 not (tool output); null: all 1. */
+  mask: readonly number[] | null;
   promptLength: number;
   old: readonly number[] | null;
   advantage: number;
@@ -198,7 +207,10 @@ export class GrpoStep {
     const alg = this.algorithm;
     const raw = batch.map((g) => g.completions.map((c) => c.rewardTotal));
     const flat = raw.flat();
-    const lengths = batch.flatMap((g) => g.completions.map((c) => c.tokenIds.length));
+    // Lengths count model tokens only (tool output is not the policy's length).
+    const modelTokens = (c: (typeof batch)[number]['completions'][number]) =>
+      c.lossMask ? c.lossMask.reduce((a, m) => a + m, 0) : c.tokenIds.length;
+    const lengths = batch.flatMap((g) => g.completions.map(modelTokens));
     const rewardMean = sum(flat) / flat.length;
     const rewardStd = Math.sqrt(sum(flat.map((r) => (r - rewardMean) ** 2)) / flat.length);
     const components: Record<string, number[]> = {};
@@ -218,7 +230,7 @@ export class GrpoStep {
       shaped = batch.map((g, gi) =>
         g.completions.map(
           (c, ci) =>
-            shaped[gi]![ci]! + o.weight * overlongPenalty(c.tokenIds.length, o.maxLength, o.cacheLength),
+            shaped[gi]![ci]! + o.weight * overlongPenalty(modelTokens(c), o.maxLength, o.cacheLength),
         ),
       );
     }
@@ -269,6 +281,7 @@ export class GrpoStep {
           group: gi,
           seq: { ids: [...g.promptIds, ...(n > 0 ? c.tokenIds : [0])], promptLength: g.promptIds.length },
           n,
+          mask: c.lossMask ?? null,
           promptLength: g.promptIds.length,
           old: c.logprobs ?? null,
           advantage: 0,
@@ -276,6 +289,12 @@ export class GrpoStep {
       }
     }
     const seqs = rows.map((r) => r.seq);
+    // Host-side math (KL in the reward, the reference loss and metrics) sees model positions
+    // only, as the graph's loss_mask does.
+    const model = (i: number, xs: readonly number[]) => {
+      const m = rows[i]!.mask;
+      return m ? xs.filter((_, j) => m[j] === 1) : [...xs];
+    };
     const { epochs, miniBatches } = alg.updates;
     const m = Math.min(miniBatches, rows.length);
     // One update on sampled logprobs needs no scoring forward: the train run's own forward
@@ -312,7 +331,13 @@ export class GrpoStep {
         let k = 0;
         return kept.map((gi) => batch[gi]!.completions.map(() => xs[k++]!));
       };
-      rewards = klShapedRewards(rewards, byGroup(old), byGroup(ref), alg.kl.coef, alg.kl.estimator).rewards;
+      rewards = klShapedRewards(
+        rewards,
+        byGroup(old.map((o, i) => model(i, o))),
+        byGroup(ref.map((r, i) => model(i, r))),
+        alg.kl.coef,
+        alg.kl.estimator,
+      ).rewards;
       base.reward_shaped_mean = sum(rewards.flat()) / rows.length;
     }
     const estimator = createAdvantageRegistry().get(alg.advantage.estimator);
@@ -323,11 +348,11 @@ export class GrpoStep {
 
     const hostInput = (idx: readonly number[], lpOf: (i: number) => number[]): SequenceLossInput[] =>
       idx.map((i) => ({
-        logp: lpOf(i),
-        oldLogp: old[i]!,
-        entropy: entropy[i]!,
+        logp: model(i, lpOf(i)),
+        oldLogp: model(i, old[i]!),
+        entropy: model(i, entropy[i]!),
         advantage: rows[i]!.advantage,
-        ...(ref ? { refLogp: ref[i]! } : {}),
+        ...(ref ? { refLogp: model(i, ref[i]!) } : {}),
       }));
     const all = rows.map((_, i) => i);
     base.time_advantage_ms = performance.now() - tAdv;
@@ -392,7 +417,7 @@ export class GrpoStep {
     base.clip_fraction = clip / updates;
     base.updates = updates;
     base.sequences = rows.length;
-    base.tokens = sum(rows.map((r) => r.n));
+    base.tokens = sum(rows.map((r) => (r.mask ? sum([...r.mask]) : r.n)));
     base.time_total_ms = performance.now() - t0;
     base.tokens_per_s = base.tokens / (base.time_total_ms / 1000);
     return { metrics: base, version: this.version };
@@ -433,7 +458,7 @@ export class GrpoStep {
       adv[b] = r.advantage;
       const from = starts[b]!;
       for (let j = 0; j < r.n; j++) {
-        mask[from + j] = 1;
+        mask[from + j] = r.mask ? r.mask[j]! : 1;
         oldLp[from + j] = old[i]![j]!;
         if (ref) refLp[from + j] = ref[i]![j]!;
       }

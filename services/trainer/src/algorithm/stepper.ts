@@ -28,6 +28,7 @@ export function toGroupBatch(groups: readonly Group[]): GroupBatch[] {
       completions: g.samples.map((s) => ({
         tokenIds: s.completionIds,
         logprobs: s.logprobs,
+        ...(s.lossMask ? { lossMask: s.lossMask } : {}),
         rewardTotal: s.reward,
       })),
     };

@@ -7,6 +7,14 @@ export interface CompletionSample {
    * the ratio). Omitted: recomputed by the trainer before the update.
    */
   logprobs?: readonly number[];
+  /**
+   * Per token, 1 where the policy sampled it and 0 where it did not (tool output of a
+   * tool-integrated rollout); omitted: all 1. Masked tokens stay in the sequence as context
+   * and count nowhere: not in the loss, KL, entropy, clip fraction, any normaliser, the
+   * length metrics or overlong shaping. All zero: the completion keeps its reward in the group
+   * baseline but trains on nothing (void-turn and tool-infrastructure trajectories).
+   */
+  lossMask?: readonly number[];
   /** Weighted total of the reward functions. */
   rewardTotal: number;
   /** Each reward function's value, by name (reported as means, not trained on). */
@@ -45,6 +53,7 @@ export interface GrpoStepMetrics {
   clip_fraction: number;
   /** Global gradient norm before clipping, averaged over updates. */
   grad_norm: number;
+  /** Lengths in model tokens (lossMask 1); tool-output tokens are not counted. */
   completion_length_mean: number;
   completion_length_min: number;
   completion_length_max: number;
@@ -54,7 +63,7 @@ export interface GrpoStepMetrics {
   groups_dropped: number;
   /** Completions the update trained on. */
   sequences: number;
-  /** Completion tokens trained on. */
+  /** Completion tokens trained on (model tokens only). */
   tokens: number;
   /** Completion tokens per second of the whole step. */
   tokens_per_s: number;

@@ -15,9 +15,17 @@ export const DASHBOARD_SCRIPT = `
     { id: 'throughput', title: 'Throughput (tokens/s)', series: [['tokensPerSecond', 'tokens/s', '#ea580c']] },
     { id: 'critic', title: 'Critic (PPO)', series: [['valueLoss', 'value loss', '#7c3aed'], ['explainedVariance', 'explained variance', '#059669'], ['valueClipFraction', 'value clip fraction', '#64748b']] },
     { id: 'values', title: 'Values, returns, advantages (PPO)', series: [['valueMean', 'value mean', '#2563eb'], ['returnMean', 'return mean', '#16a34a'], ['advantageMean', 'advantage mean', '#dc2626'], ['advantageStd', 'advantage std', '#f59e0b']] },
+    { id: 'tools', title: 'Tool calls (tool rollouts)', series: [['tools.callsPerTrajectory', 'calls / trajectory', '#2563eb'], ['tools.turnsMean', 'turns', '#16a34a'], ['tools.errorRate', 'error rate', '#dc2626'], ['tools.timeoutRate', 'timeout rate', '#f59e0b'], ['tools.truncationRate', 'truncation rate', '#9333ea'], ['tools.maskedFraction', 'masked out', '#94a3b8']] },
+    { id: 'tooltime', title: 'Tool vs model time per trajectory (ms)', series: [['tools.toolMsMean', 'tool', '#ea580c'], ['tools.modelMsMean', 'model', '#0891b2']] },
   ];
   const state = { run: null, rows: [], evals: [], status: null, ended: false, charts: {} };
   window.dashboard = state;
+
+  /** A metric by name; 'tools.x' reads the nested tool metrics (null without tools). */
+  function pick(r, name) {
+    const v = name.split('.').reduce((o, k) => (o === null || o === undefined ? null : o[k]), r);
+    return v === undefined ? null : v;
+  }
 
   function fmt(x, d) { return x === null || x === undefined ? '–' : Number(x).toFixed(d === undefined ? 3 : d); }
 
@@ -42,7 +50,7 @@ export const DASHBOARD_SCRIPT = `
   function redraw() {
     for (const c of CHARTS) {
       const xs = state.rows.map((r) => r.step);
-      const data = [xs].concat(c.series.map((s) => state.rows.map((r) => (r[s[0]] === undefined ? null : r[s[0]]))));
+      const data = [xs].concat(c.series.map((s) => state.rows.map((r) => pick(r, s[0]))));
       state.charts[c.id].setData(data);
     }
     const last = state.rows[state.rows.length - 1];

@@ -6,6 +6,11 @@ export interface Example {
   answer: string;
   /** An R1-style completion (`<think>…</think>\n<answer>…</answer>`) for SFT stages. */
   completion?: string;
+  /**
+   * A tool-integrated trace for SFT instead of `completion`: model segments are trained on,
+   * `tool: true` segments (tool output) are context with loss mask 0.
+   */
+  segments?: { text: string; tool?: boolean }[];
   /** Target language of the reasoning (`en`, `zh`). */
   language?: string;
 }

@@ -1,3 +1,4 @@
 export * from './arithmetic.js';
 export * from './example.js';
 export * from './jsonl.js';
+export * from './multiplication.js';

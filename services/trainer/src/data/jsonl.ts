@@ -21,7 +21,7 @@ export function gsm8kAnswer(solution: string): string | null {
 /**
  * Parses a JSONL prompt set. Each line is an object with `prompt` (or `question`) and `answer`
  * (or `reference`, or a GSM8K-style `answer` ending in `#### n`), optional `id`, `completion`,
- * `language`. Errors name the file and line.
+ * `language`, `segments` (a tool trace for SFT). Errors name the file and line.
  */
 export function parseJsonl(text: string, source = 'dataset'): Example[] {
   const out: Example[] = [];
@@ -57,6 +57,24 @@ export function parseJsonl(text: string, source = 'dataset'): Example[] {
     const ex: Example = { id, prompt, answer };
     if (typeof row.completion === 'string') ex.completion = row.completion;
     if (typeof row.language === 'string') ex.language = row.language;
+    if (row.segments !== undefined) {
+      const segs = row.segments;
+      const ok =
+        Array.isArray(segs) &&
+        segs.every(
+          (x) =>
+            x &&
+            typeof x === 'object' &&
+            typeof (x as { text?: unknown }).text === 'string' &&
+            ['undefined', 'boolean'].includes(typeof (x as { tool?: unknown }).tool),
+        );
+      if (!ok)
+        throw new DatasetError(
+          `${where}.segments`,
+          `${where}: "segments" must be an array of {text: string, tool?: boolean}`,
+        );
+      ex.segments = segs as { text: string; tool?: boolean }[];
+    }
     out.push(ex);
   });
   return out;

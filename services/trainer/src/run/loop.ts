@@ -5,6 +5,7 @@ import type {
   MetricRow,
   RewardItem,
   RewardItemResult,
+  RolloutCompletion,
   RolloutResponse,
   RunConfig,
   StageSpec,
@@ -47,6 +48,7 @@ import {
   PolicyStepRunner,
   type StepRunner,
 } from './step.js';
+import { modelLength, toolMetrics, traceIds, trainMask } from './tools.js';
 
 /** A stage started or completed; `steps` is its optimizer steps (0 for eval). */
 export interface StageEvent {
@@ -81,6 +83,8 @@ interface SampledRound {
   lens: number[];
   rolloutMs: number;
   rewardMs: number;
+  /** The round's sampled completions as returned (tool metrics). */
+  completions: RolloutCompletion[];
 }
 
 /**
@@ -224,11 +228,11 @@ export class RunLoop {
   private checkData(): void {
     const { config } = this.o;
     config.stages.forEach((s, i) => {
-      if (s.type === 'sft' && s.steps > 0 && !this.data.train.some((e) => e.completion)) {
+      if (s.type === 'sft' && s.steps > 0 && !this.data.train.some((e) => e.completion || e.segments)) {
         throw new TrainerError(
           BAD_RUN_CONFIG,
           `stages[${i}]`,
-          'an sft stage needs examples with a completion',
+          'an sft stage needs examples with a completion (or tool-trace segments)',
         );
       }
       if (s.type === 'eval' && s.split === 'eval' && this.data.eval.length === 0) {
@@ -270,6 +274,9 @@ export class RunLoop {
           if (signal.aborted) return await this.stopAt(spec);
           this.o.events.eval(await this.evaluate(spec, name));
         } else {
+          // The KL reference of the stage is the policy it starts from (the SFT checkpoint for a
+          // grpo stage after sft); a stage resumed mid-way restored its own from the checkpoint.
+          if (this.stageStep === 0) this.runner.startStage();
           for (; this.stageStep < spec.steps; ) {
             if (signal.aborted) return await this.stopAt(spec);
             await this.trainStep(spec);
@@ -360,11 +367,19 @@ export class RunLoop {
     return chatPromptIds(this.tokenizer, e.prompt);
   }
 
-  private sftSequence(promptIds: readonly number[], completionIds: readonly number[]): ScoreSequence | null {
+  private sftSequence(
+    promptIds: readonly number[],
+    completionIds: readonly number[],
+    lossMask?: readonly number[],
+  ): ScoreSequence | null {
     const max = this.o.config.maxSeqTokens;
     const ids = [...promptIds, ...completionIds].slice(0, max);
     if (promptIds.length >= ids.length) return null;
-    return { ids, promptLength: promptIds.length };
+    if (!lossMask) return { ids, promptLength: promptIds.length };
+    const mask = lossMask.slice(0, ids.length - promptIds.length);
+    // A trace whose model tokens were all cut off trains on nothing.
+    if (!mask.some((m) => m === 1)) return null;
+    return { ids, promptLength: promptIds.length, lossMask: mask };
   }
 
   /** The examples a training stage draws from: the rl split for grpo and rejection sampling when there is one. */
@@ -385,6 +400,12 @@ export class RunLoop {
       const eos = this.modelConfig.eosTokenIds[0];
       const seqs: ScoreSequence[] = [];
       for (const e of examples) {
+        if (e.segments) {
+          const tr = traceIds(this.tokenizer, e.segments, eos);
+          const s = this.sftSequence(this.promptIds(e), tr.ids, tr.mask);
+          if (s) seqs.push(s);
+          continue;
+        }
         const c = this.tokenizer.encode(e.completion ?? '', { addSpecialTokens: false });
         const s = this.sftSequence(this.promptIds(e), eos === undefined ? c : [...c, eos]);
         if (s) seqs.push(s);
@@ -393,7 +414,9 @@ export class RunLoop {
       const r = await this.runner.sft(seqs, lr);
       row.timeTrainMs = performance.now() - t;
       Object.assign(row, { loss: r.loss, gradNorm: r.gradNorm, tokens: r.tokens });
-      const lens = seqs.map((s) => s.ids.length - s.promptLength);
+      const lens = seqs.map((s) =>
+        s.lossMask ? s.lossMask.reduce((a, m) => a + m, 0) : s.ids.length - s.promptLength,
+      );
       lengthStats(row, lens);
     } else {
       await this.rlStep(spec, examples, lr, row);
@@ -433,7 +456,7 @@ export class RunLoop {
   private async sampleRound(spec: StageSpec, examples: Example[], round: number): Promise<SampledRound> {
     const t = performance.now();
     const rollout = await this.requestRound(spec, examples, round, this.step + 1);
-    return this.scoreRound(examples, rollout, performance.now() - t);
+    return this.scoreRound(spec, examples, rollout, performance.now() - t);
   }
 
   /** Asks the rollout service for the groups of round `round` of global step `step` (1-based). */
@@ -451,6 +474,7 @@ export class RunLoop {
       topP: sampling.topP,
       topK: sampling.topK,
       maxTokens: sampling.maxTokens,
+      ...(spec.tools ? { tools: spec.tools } : {}),
       // Round 0 keeps the seed of runs without dynamic sampling.
       seed:
         (round === 0 ? deriveSeed(this.o.config.seed, step) : deriveSeed(this.o.config.seed, step, round)) %
@@ -469,7 +493,7 @@ export class RunLoop {
       return this.sampleRound(spec, examples, 0);
     const t = performance.now();
     const rollout = await p.rollout;
-    return this.scoreRound(examples, rollout, performance.now() - t);
+    return this.scoreRound(spec, examples, rollout, performance.now() - t);
   }
 
   /** Requests the first round of step `stageStep` now; the step after this one picks it up. */
@@ -482,6 +506,7 @@ export class RunLoop {
 
   /** Scores a rollout of `examples` with the reward service: the round's groups, results and lengths. */
   private async scoreRound(
+    spec: StageSpec,
     examples: Example[],
     rollout: RolloutResponse,
     rolloutMs: number,
@@ -511,18 +536,27 @@ export class RunLoop {
     rollout.groups.forEach((g, i) => {
       const promptIds = g.promptTokenIds ?? this.promptIds(examples[i] as Example);
       const samples = g.completions.map((c) => {
-        lens.push(c.tokenIds.length);
+        lens.push(modelLength(c));
         const room = Math.max(0, config.maxSeqTokens - promptIds.length);
+        const mask = trainMask(c, spec);
         return {
           promptIds,
           completionIds: c.tokenIds.slice(0, room),
           logprobs: c.logprobs.slice(0, room),
+          ...(mask ? { lossMask: mask.slice(0, room) } : {}),
           reward: totals[k++] as number,
         };
       });
       groups.push({ samples });
     });
-    return { groups, results: scored.results, lens, rolloutMs, rewardMs };
+    return {
+      groups,
+      results: scored.results,
+      lens,
+      rolloutMs,
+      rewardMs,
+      completions: rollout.groups.flatMap((g) => g.completions),
+    };
   }
 
   /** grpo and rejection_sampling: sample, score, update, sync. */
@@ -558,6 +592,10 @@ export class RunLoop {
     row.timeRolloutMs = rounds.reduce((a, r) => a + r.rolloutMs, 0);
     row.timeRewardMs = rounds.reduce((a, r) => a + r.rewardMs, 0);
     row.sampleRounds = rounds.length;
+    row.tools = toolMetrics(
+      rounds.flatMap((r) => r.completions),
+      spec,
+    );
     row.zeroStdFraction = zeroStdFraction(rounds.flatMap(rewardsOf));
     lengthStats(
       row,
@@ -644,6 +682,7 @@ export class RunLoop {
         topP: sampling.topP,
         topK: sampling.topK,
         maxTokens: sampling.maxTokens,
+        ...(spec.tools ? { tools: spec.tools } : {}),
         seed: deriveSeed(config.seed, 0x6576, this.stage, i) % 2 ** 31,
       });
       const items: RewardItem[] = r.groups.map((g, j) => {
@@ -722,5 +761,6 @@ export function emptyRow(
     timeStepMs: 0,
     tokens: 0,
     tokensPerSecond: 0,
+    tools: null,
   };
 }

@@ -4,6 +4,7 @@ import { createTinyPolicy, loadPolicy, type Policy } from '@grpo/model';
 import { generateArithmetic } from '../data/arithmetic.js';
 import type { Example } from '../data/example.js';
 import { loadJsonl } from '../data/jsonl.js';
+import { generateMultiplication } from '../data/multiplication.js';
 import { BAD_RUN_CONFIG, TrainerError } from '../errors.js';
 import { exists } from './atomic.js';
 
@@ -28,6 +29,26 @@ function problemKey(e: Example): string {
 
 /** Loads or generates the train and eval examples of a run. */
 export function loadRunData(spec: DataSpec): RunData {
+  if ('builtin' in spec && spec.builtin === 'multiplication') {
+    const gen = (split: 'train' | 'eval' | 'rl') => {
+      const o = {
+        ...ARITHMETIC_DEFAULTS[split],
+        count: split === 'train' ? 200 : split === 'eval' ? 100 : 1000,
+        ...(spec[split] ?? {}),
+      };
+      try {
+        return generateMultiplication({ ...o, tools: spec.tools ?? true });
+      } catch (err) {
+        throw new TrainerError(BAD_RUN_CONFIG, `data.${split}`, (err as Error).message);
+      }
+    };
+    const evalSet = gen('eval');
+    const held = new Set(evalSet.map((e) => e.prompt));
+    const train = gen('train').filter((e) => !held.has(e.prompt));
+    const seen = new Set(train.map((e) => e.prompt));
+    const rl = spec.rl ? gen('rl').filter((e) => !held.has(e.prompt) && !seen.has(e.prompt)) : [];
+    return { train, eval: evalSet, rl };
+  }
   if ('builtin' in spec) {
     const gen = (split: 'train' | 'eval' | 'rl') => {
       const o = { ...ARITHMETIC_DEFAULTS[split], ...(spec[split] ?? {}) };
@@ -65,7 +86,7 @@ export function loadRunData(spec: DataSpec): RunData {
 export function dataChars(data: RunData): string {
   const set = new Set<string>();
   for (const e of [...data.train, ...data.eval, ...data.rl]) {
-    for (const ch of `${e.prompt}${e.completion ?? ''}${e.answer}`)
+    for (const ch of `${e.prompt}${e.completion ?? ''}${e.answer}${(e.segments ?? []).map((x) => x.text).join('')}`)
       if (ch.codePointAt(0)! > 0x7e) set.add(ch);
   }
   return [...set].sort().join('');

@@ -18,6 +18,8 @@ export interface GroupSample {
   completionIds: readonly number[];
   /** Per completion token, log p under the sampling temperature (the "old" policy). */
   logprobs: readonly number[];
+  /** Tool rollouts: 1 at model tokens, 0 at tool output (all 0: masked out of the loss). */
+  lossMask?: readonly number[];
   /** Weighted reward total. */
   reward: number;
 }
