@@ -44,7 +44,11 @@ def is_not_prime(n):
             result = True
     return result
 `,
-  tests: ['assert is_not_prime(2) == False', 'assert is_not_prime(10) == True', 'assert is_not_prime(35) == True'],
+  tests: [
+    'assert is_not_prime(2) == False',
+    'assert is_not_prime(10) == True',
+    'assert is_not_prime(35) == True',
+  ],
 };
 
 function percentile(xs: number[], p: number): number {
@@ -65,7 +69,12 @@ async function closedLoop(run: () => Promise<void>, concurrency: number, budgetM
     }),
   );
   const elapsed = performance.now() - t0;
-  return { n: lat.length, perSec: (lat.length / elapsed) * 1000, p50: percentile(lat, 50), p99: percentile(lat, 99) };
+  return {
+    n: lat.length,
+    perSec: (lat.length / elapsed) * 1000,
+    p50: percentile(lat, 50),
+    p99: percentile(lat, 99),
+  };
 }
 
 function python3(code: string): Promise<void> {
@@ -81,7 +90,12 @@ const t0 = performance.now();
 const pool = new SandboxPool({ workers, maxQueue: 4096, bootPython: true });
 await pool.ready({ python: true });
 const coldMs = performance.now() - t0;
-console.log(`workers: ${workers}, cores: ${os.availableParallelism()}, load average: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log(
+  `workers: ${workers}, cores: ${os.availableParallelism()}, load average: ${os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
+);
 console.log(`cold start: every worker forked and its interpreter booted in ${coldMs.toFixed(0)} ms`);
 
 const rows: string[] = [];
@@ -90,16 +104,29 @@ for (const [name, w] of [
   ['HumanEval/0 (1 test, 7 asserts)', humanEval],
   ['MBPP/3 (3 tests)', mbpp],
 ] as const) {
-  const job = { language: 'python' as const, code: w.code, timeoutMs: 5000, tests: w.tests.map((code) => ({ code })) };
+  const job = {
+    language: 'python' as const,
+    code: w.code,
+    timeoutMs: 5000,
+    tests: w.tests.map((code) => ({ code })),
+  };
   const check = await pool.run(job);
   if (check.status !== 'ok') throw new Error(`${name}: ${JSON.stringify(check)}`);
-  const sb = await closedLoop(async () => {
-    const r = await pool.run(job);
-    if (r.status !== 'ok') throw new Error(JSON.stringify(r.error));
-  }, workers * 4, budget);
-  const perTest = await closedLoop(async () => {
-    for (const t of w.tests) await python3(`${w.code}\n${t}\n`);
-  }, workers, budget);
+  const sb = await closedLoop(
+    async () => {
+      const r = await pool.run(job);
+      if (r.status !== 'ok') throw new Error(JSON.stringify(r.error));
+    },
+    workers * 4,
+    budget,
+  );
+  const perTest = await closedLoop(
+    async () => {
+      for (const t of w.tests) await python3(`${w.code}\n${t}\n`);
+    },
+    workers,
+    budget,
+  );
   const perProgram = await closedLoop(() => python3(`${w.code}\n${w.tests.join('\n')}\n`), workers, budget);
   const n = w.tests.length;
   rows.push(
@@ -111,5 +138,10 @@ for (const [name, w] of [
 }
 console.log('| program | runner | programs/s | tests/s | p50 ms | p99 ms |\n|---|---|---|---|---|---|');
 console.log(rows.join('\n'));
-console.log(`load average after: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log(
+  `load average after: ${os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
+);
 await pool.close();

@@ -17,7 +17,9 @@ test('a program runs with stdin and its output, value and statuses come back', a
   const r = await py('a, b = map(int, input().split())\nprint(a + b)', { stdin: '2 3\n' });
   assert.equal(r.status, 'ok');
   assert.equal(r.stdout, '5\n');
-  const v = await py('def f(x):\n    return {"k": [x, None, 1.5]}', { epilogue: { resultExpression: 'f(2)' } });
+  const v = await py('def f(x):\n    return {"k": [x, None, 1.5]}', {
+    epilogue: { resultExpression: 'f(2)' },
+  });
   assert.equal(v.completed, true);
   assert.deepEqual(JSON.parse(v.value as string), { k: [2, null, 1.5] });
   const e = await py('def f():\n    return 1 / 0\nf()');
@@ -67,14 +69,17 @@ print('clean')
 });
 
 test('tests of one job: each from a fresh namespace, with its own stdin, code and value', async () => {
-  const r = await py('import sys\ncount = 0\ndef bump():\n    global count\n    count += 1\n    return count\nline = sys.stdin.readline().strip()', {
-    tests: [
-      { stdin: 'first\n', resultExpression: '[bump(), line]' },
-      { stdin: 'second\n', resultExpression: '[bump(), line]' },
-      { code: 'assert bump() == 2' },
-      { code: 'def broken(:' },
-    ],
-  });
+  const r = await py(
+    'import sys\ncount = 0\ndef bump():\n    global count\n    count += 1\n    return count\nline = sys.stdin.readline().strip()',
+    {
+      tests: [
+        { stdin: 'first\n', resultExpression: '[bump(), line]' },
+        { stdin: 'second\n', resultExpression: '[bump(), line]' },
+        { code: 'assert bump() == 2' },
+        { code: 'def broken(:' },
+      ],
+    },
+  );
   const t = r.tests ?? [];
   assert.deepEqual(JSON.parse(t[0]?.value as string), [1, 'first']);
   assert.deepEqual(JSON.parse(t[1]?.value as string), [1, 'second']);
@@ -85,7 +90,9 @@ test('tests of one job: each from a fresh namespace, with its own stdin, code an
 });
 
 test('a program that hangs past the soft deadline times out and the next program runs fresh', async () => {
-  const hang = await py('while True:\n    try:\n        while True: pass\n    except BaseException: pass', { timeoutMs: 300 });
+  const hang = await py('while True:\n    try:\n        while True: pass\n    except BaseException: pass', {
+    timeoutMs: 300,
+  });
   assert.equal(hang.status, 'timeout');
   const next = await py('import sys\nprint(sys.getrecursionlimit())');
   assert.equal(next.status, 'ok');
