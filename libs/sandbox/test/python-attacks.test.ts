@@ -5,11 +5,13 @@ import { SandboxPool } from '@grpo/sandbox';
 import { PYTHON_ATTACKS, SENTINEL_PATH } from './fixtures/python-attacks.js';
 
 const SENTINEL = `sentinel ${process.pid}`;
+/** What the os.system attack would create on the host if it ran. */
+const PWNED = '/tmp/grpo-py-pwned';
 let pool: SandboxPool;
 
 before(async () => {
   writeFileSync(SENTINEL_PATH, SENTINEL);
-  rmSync('/tmp/grpo-py-pwned', { force: true });
+  rmSync(PWNED, { force: true });
   pool = new SandboxPool({ workers: 2, bootPython: true });
   await pool.ready({ python: true });
 });
@@ -47,7 +49,7 @@ test('every hostile program ends with its expected status, and none makes `asser
   assert.deepEqual(wrong, []);
   for (const { a, t } of results) assert.equal(t?.completed, false, `${a.name} must not complete the tests`);
   assert.equal(readFileSync(SENTINEL_PATH, 'utf8'), SENTINEL);
-  assert.equal(existsSync('/tmp/grpo-py-pwned'), false);
+  assert.equal(existsSync(PWNED), false);
   assert.equal(JSON.stringify(process.env), envBefore);
 });
 

@@ -19,6 +19,8 @@ export const PYTHON_RECURSION_LIMIT = 1000;
 export const PYTHON_HARD_EXTRA_MS = 500;
 /** Longest a cold interpreter may take to boot before the worker gives up (loaded machines take seconds). */
 export const PYTHON_BOOT_TIMEOUT_MS = 60_000;
+/** After a failed boot, jobs fail fast (crash, with the boot error) for this long before the next try. */
+export const PYTHON_BOOT_RETRY_MS = 30_000;
 /** An interpreter is rebuilt after this many programs (bounds any JS-side growth a program could cause). */
 export const PYTHON_RECYCLE_AFTER_JOBS = 2000;
 /** An interpreter whose linear memory grew past this is rebuilt (wasm memory never shrinks). */
@@ -70,6 +72,7 @@ export class PythonRunner {
   lastBoot: PythonBootInfo | null = null;
   /** Why the last boot failed (null after a successful one). */
   bootError: string | null = null;
+  #bootFailedAt = 0;
 
   get ready(): boolean {
     return this.#control !== null && !this.#dirty;
@@ -139,6 +142,7 @@ export class PythonRunner {
     } catch (e) {
       this.dispose();
       this.bootError = errText(e);
+      this.#bootFailedAt = performance.now();
       throw e;
     }
   }
@@ -157,7 +161,11 @@ export class PythonRunner {
         this.dispose();
       }
     }
-    if (!this.#control) this.boot();
+    if (!this.#control) {
+      if (this.bootError !== null && performance.now() - this.#bootFailedAt < PYTHON_BOOT_RETRY_MS)
+        throw new Error(this.bootError);
+      this.boot();
+    }
   }
 
   run(job: ResolvedJob): SandboxResult {
