@@ -1,16 +1,18 @@
 /**
  * Times the in-process GRPO step on a tiny policy: sampling (PolicyEngine), then GrpoStep
- * (scoring forward, reference forward, advantages, update), per preset.
+ * (scoring forward, reference forward, advantages, update), per preset; the PPO presets
+ * (ppo, ppo_orz) run PpoStep, whose split adds the critic's value forward (valueMs), and whose
+ * update is the critic's step plus the policy's.
  *
  *   node --conditions=source --import tsx services/trainer/bench/grpo-step.ts
- *   env: HIDDEN=64 LAYERS=2 PROMPTS=8 G=8 MAX_TOKENS=128 STEPS=3 THREADS=2 PRESETS=grpo,dapo
+ *   env: HIDDEN=64 LAYERS=2 PROMPTS=8 G=8 MAX_TOKENS=128 STEPS=3 THREADS=2 PRESETS=grpo,dapo,ppo_orz
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { PresetName } from '@grpo/grpo';
+import { type PresetName, parseAlgorithmConfig } from '@grpo/grpo';
 import { createTinyPolicy, PolicyEngine } from '@grpo/model';
-import { type GroupBatch, GrpoStep } from '../src/algorithm/index.js';
+import { type GroupBatch, GrpoStep, PpoStep } from '../src/algorithm/index.js';
 
 const env = (k: string, d: number) => (process.env[k] !== undefined ? Number(process.env[k]) : d);
 const HIDDEN = env('HIDDEN', 64);
@@ -50,14 +52,17 @@ console.log(
   }),
 );
 for (const preset of PRESETS) {
-  const step = await GrpoStep.create({
+  const o = {
     config: policy.config,
     tensors: policy.tensors,
     algorithm: { preset, dynamicSampling: { enabled: false } },
     session,
-  });
+  };
+  const ppo = parseAlgorithmConfig({ preset }).critic !== undefined;
+  const step = ppo ? await PpoStep.create(o) : await GrpoStep.create(o);
   for (let s = 0; s < STEPS; s++) {
     const { metrics: m } = await step.step(batch, { lr: 1e-4 });
+    const valueMs = 'time_value_ms' in m ? Math.round(m.time_value_ms as number) : undefined;
     if (s === 0) continue; // the first step includes session warm-up
     console.log(
       JSON.stringify({
@@ -65,6 +70,7 @@ for (const preset of PRESETS) {
         totalMs: Math.round(m.time_total_ms),
         scoreMs: Math.round(m.time_score_ms),
         referenceMs: Math.round(m.time_reference_ms),
+        ...(valueMs !== undefined ? { valueMs } : {}),
         advantageMs: Math.round(m.time_advantage_ms),
         updateMs: Math.round(m.time_update_ms),
         tokensPerS: Math.round(m.tokens_per_s),

@@ -257,3 +257,45 @@ test('completions without sampling logprobs are scored by the current policy: on
     assert.ok(Math.abs(m.kl) < 1e-6 || s > 0, `KL to the identical reference at step 0: ${m.kl}`);
   }
 });
+
+test('critic.init starts the critic from a saved critic folder instead of the policy', async (t) => {
+  const p = await tiny(t, 10);
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'grpo-ppo-init-'));
+  t.after(() => fs.rm(dir, { recursive: true, force: true }));
+  const prompt = p.tokenizer.encode('Q');
+  const groups: Group[] = [
+    { samples: [{ promptIds: prompt, completionIds: [40, 41], logprobs: [-5.9, -5.9], reward: 1 }] },
+  ];
+  // Train a critic for a few steps and save it (as a checkpoint would).
+  const algorithm = { name: 'ppo_orz', overrides: { critic: { warmupSteps: 10, lr: 1e-2 } } };
+  const a = await createAlgorithmStepper({
+    config: p.config,
+    tensors: p.tensors,
+    reference: p.tensors,
+    algorithm,
+  });
+  t.after(() => a.release());
+  for (let s = 0; s < 4; s++) await a.step(groups, 1e-2, 1);
+  await a.saveState!(dir);
+  const fresh = await createAlgorithmStepper({
+    config: p.config,
+    tensors: p.tensors,
+    reference: p.tensors,
+    algorithm,
+  });
+  t.after(() => fresh.release());
+  const r0 = (await fresh.step(groups, 1e-2, 1)) as PpoStepperResult;
+  assert.equal(r0.metrics.value_mean, 0, 'from the policy: zero head');
+  const init = { name: 'ppo_orz', overrides: { critic: { init: path.join(dir, 'critic') } } };
+  const b = await createAlgorithmStepper({
+    config: p.config,
+    tensors: p.tensors,
+    reference: p.tensors,
+    algorithm: init,
+  });
+  t.after(() => b.release());
+  const rb = (await b.step(groups, 1e-2, 1)) as PpoStepperResult;
+  const ra = (await a.step(groups, 1e-2, 1)) as PpoStepperResult;
+  assert.ok(rb.metrics.value_mean > 0.1, `value mean from the saved critic: ${rb.metrics.value_mean}`);
+  assert.equal(rb.metrics.value_mean, ra.metrics.value_mean);
+});

@@ -135,6 +135,34 @@ test('a grpo stage without service URLs is a 400 naming rolloutUrl', async (t) =
   assert.equal(res.json().error.field, 'rolloutUrl');
 });
 
+test("a grpo stage's algorithm is checked at creation: a 400 names the preset, override or critic folder", async (t) => {
+  const dir = await tempDir(t);
+  const app = await trainerApp(t, dir);
+  const cases: [Record<string, unknown>, string][] = [
+    [{ name: 'ppo2' }, 'stages[0].algorithm.name'],
+    [{ name: 'ppo', overrides: { gae: { lambda: 2 } } }, 'stages[0].algorithm.overrides.gae.lambda'],
+    [{ name: 'grpo', overrides: { critic: { lr: 1e-3 } } }, 'stages[0].algorithm.overrides.critic'],
+    [
+      { name: 'ppo_orz', overrides: { critic: { init: path.join(dir, 'none') } } },
+      'stages[0].algorithm.overrides.critic.init',
+    ],
+  ];
+  for (const [algorithm, field] of cases) {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/runs',
+      payload: sftRunConfig(5, {
+        stages: [{ type: 'grpo', steps: 2, algorithm } as never],
+        rolloutUrl: 'http://127.0.0.1:9',
+        rewardUrl: 'http://127.0.0.1:9',
+      }),
+    });
+    assert.equal(res.statusCode, 400, JSON.stringify(algorithm));
+    assert.equal(res.json().error.code, 'GRPO_TRAINER_BAD_CONFIG');
+    assert.equal(res.json().error.field, field);
+  }
+});
+
 test('an unknown run id is a 404 with a code', async (t) => {
   const dir = await tempDir(t);
   const app = await trainerApp(t, dir);

@@ -1,5 +1,6 @@
 import {
   type AlgorithmConfig,
+  AlgorithmConfigError,
   type AlgorithmConfigInput,
   AlgorithmInputError,
   createAdvantageRegistry,
@@ -167,6 +168,8 @@ export class GrpoStep {
 
   static async create(o: GrpoStepOptions): Promise<GrpoStep> {
     const algorithm = isParsed(o.algorithm) ? o.algorithm : parseAlgorithmConfig(o.algorithm ?? {});
+    if (algorithm.critic)
+      throw new AlgorithmConfigError('preset', 'a preset with a critic (ppo, ppo_orz) runs in PpoStep');
     const lossConfig = lossConfigOf(algorithm);
     const trainer = await PolicyTrainer.create({
       config: o.config,

@@ -6,13 +6,11 @@ import {
   klPerToken,
   lossConfigOf,
   overlongPenalty,
-  POLICY_LOSS_INPUTS,
   type PolicyLossConfig,
   parseAlgorithmConfig,
   policyLossBuilder,
   policyLossReference,
   tokenRewards,
-  VALUE_LOSS_INPUTS,
   valueLossConfigOf,
   valueLossGraph,
   whitenMasked,
@@ -23,14 +21,13 @@ import {
   type ModelConfig,
   PolicyScorer,
   PolicyTrainer,
-  type ScoreSequence,
   STAT_PREFIX,
   type TensorMap,
   ValueModel,
 } from '@grpo/model';
-import { type Tensor, tensor } from '@grpo/onnx';
 import { type GrpoStepCall, type GrpoStepOptions, validateBatch } from './grpo-step.js';
 import { baseMetrics, type PpoStepMetrics } from './ppo-metrics.js';
+import { feeds, layout, type Row, statRows } from './ppo-rows.js';
 import type { GroupBatch } from './types.js';
 
 /**
@@ -63,18 +60,6 @@ export function ppoLossBuilder(cfg: PolicyLossConfig): LossBuilder {
 export interface PpoStepOptions extends GrpoStepOptions {
   /** Critic weights (a critic folder's, or a policy's: zero head); default the policy's `tensors`. */
   critic?: { config: ModelConfig; tensors: TensorMap };
-}
-
-interface Row {
-  seq: ScoreSequence;
-  n: number;
-  promptLength: number;
-  old: number[];
-  ref: number[] | null;
-  values: number[];
-  advantages: number[];
-  returns: number[];
-  reward: number;
 }
 
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
@@ -337,51 +322,4 @@ export class PpoStep {
     await this.reference?.release();
     await this.critic.release();
   }
-}
-
-/** The train graph's (batch, seq) layout of rows `idx`: T positions per row and where each completion starts. */
-function layout(idx: readonly number[], rows: readonly Row[]): { T: number; from: number[] } {
-  const T = Math.max(...idx.map((i) => rows[i]!.seq.ids.length)) - 1;
-  return { T, from: idx.map((i, b) => b * T + rows[i]!.promptLength - 1) };
-}
-
-/** Per row of `idx`, its completion tokens' values of a (batch, seq) stat output. */
-function statRows(t: Tensor, idx: readonly number[], rows: readonly Row[]): number[][] {
-  const { from } = layout(idx, rows);
-  return idx.map((i, b) => Array.from((t.data as Float32Array).subarray(from[b]!, from[b]! + rows[i]!.n)));
-}
-
-/** The loss inputs of the critic and of the policy for rows `idx`. */
-function feeds(idx: readonly number[], rows: readonly Row[]) {
-  const B = idx.length;
-  const { T, from } = layout(idx, rows);
-  const z = () => new Float32Array(B * T);
-  const [mask, old, ref, adv, oldV, ret] = [z(), z(), z(), z(), z(), z()];
-  idx.forEach((i, b) => {
-    const r = rows[i]!;
-    for (let j = 0; j < r.n; j++) {
-      const k = from[b]! + j;
-      mask[k] = 1;
-      old[k] = r.old[j]!;
-      if (r.ref) ref[k] = r.ref[j]!;
-      adv[k] = r.advantages[j]!;
-      oldV[k] = r.values[j]!;
-      ret[k] = r.returns[j]!;
-    }
-  });
-  const t = (x: Float32Array) => tensor('float32', x, [B, T]);
-  return {
-    // An empty completion keeps its row (one padding token) with an all-zero mask.
-    critic: {
-      loss_mask: t(mask),
-      [VALUE_LOSS_INPUTS.oldValues]: t(oldV),
-      [VALUE_LOSS_INPUTS.returns]: t(ret),
-    },
-    policy: (withRef: boolean): Record<string, Tensor> => ({
-      loss_mask: t(mask),
-      [POLICY_LOSS_INPUTS.oldLogprobs]: t(old),
-      [POLICY_LOSS_INPUTS.advantages]: t(adv),
-      ...(withRef ? { [POLICY_LOSS_INPUTS.refLogprobs]: t(ref) } : {}),
-    }),
-  };
 }
