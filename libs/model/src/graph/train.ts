@@ -142,6 +142,11 @@ export class PolicyTrainer {
     return out;
   }
 
+  /** Ends ORT profiling of the step session (when `session.enableProfiling` was set). */
+  endProfiling(): void {
+    this.trainer.endProfiling();
+  }
+
   async release(): Promise<void> {
     await this.trainer.release();
   }
