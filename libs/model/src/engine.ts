@@ -2,6 +2,7 @@ import { compileGraph } from '@grpo/graph';
 import type { OnnxSession, SessionOptions, Tensor } from '@grpo/onnx';
 import type { ModelConfig } from './config.js';
 import { BAD_INPUT, ModelError } from './errors.js';
+import { DeviceKvCache } from './graph/device-kv.js';
 import { checkTokenIds, int64Tensor, RopeTables, weightFeeds } from './graph/feeds.js';
 import { buildKvGraph, type WeightMode } from './graph/graphs.js';
 import { HostKvCache } from './graph/kv-cache.js';
@@ -122,8 +123,17 @@ async function buildSession(
   past: boolean,
   mode: WeightMode,
 ): Promise<OnnxSession> {
-  const g = buildKvGraph(c, { past, logits: past ? 'all' : 'last', weights: mode, tensors });
-  return compileGraph(g, o.session);
+  const device = onDevice(o);
+  const g = buildKvGraph(c, { past, logits: past ? 'all' : 'last', weights: mode, tensors, present: device });
+  if (!device) return compileGraph(g, o.session);
+  // The cache stays on the device: prefill's kv.* and decode's present.* are gpu-buffer outputs.
+  const kv = g.outputNames().filter((n) => n.startsWith(past ? 'present.' : 'kv.'));
+  return compileGraph(g, { ...o.session, deviceOutputs: kv });
+}
+
+/** Whether the engine keeps its KV cache on the device (the webgpu provider). */
+function onDevice(o: EngineOptions): boolean {
+  return o.session?.executionProvider === 'webgpu';
 }
 
 /** Builds the sessions; `reuse` keeps the sessions whose weights are fed (nothing to rebuild on a swap). */
@@ -185,10 +195,18 @@ export class PolicyEngine {
   private readonly options: EngineOptions;
   private readonly rope: RopeTables;
   private sessions: Sessions;
+  /** The device-resident KV cache (webgpu), else null: the host cache is used. */
+  private readonly deviceCache: DeviceKvCache | null;
   /** Serialises generate and swapWeights, so a swap never lands mid-generation. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(policy: EnginePolicy, sessions: Sessions, options: EngineOptions) {
+  private constructor(
+    policy: EnginePolicy,
+    sessions: Sessions,
+    options: EngineOptions,
+    deviceCache: DeviceKvCache | null,
+  ) {
+    this.deviceCache = deviceCache;
     this.config = policy.config;
     this.tokenizer = policy.tokenizer ?? null;
     this.options = options;
@@ -201,7 +219,9 @@ export class PolicyEngine {
     if (!Number.isInteger(max) || max < 1)
       throw new ModelError(BAD_INPUT, 'maxSequences', `maxSequences must be an integer >= 1, got ${max}`);
     modes(options.weights);
-    return new PolicyEngine(policy, await buildSessions(policy.config, policy.tensors, options), options);
+    const sessions = await buildSessions(policy.config, policy.tensors, options);
+    const device = onDevice(options) ? await DeviceKvCache.create(policy.config, options.session!) : null;
+    return new PolicyEngine(policy, sessions, options, device);
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -395,8 +415,12 @@ export class PolicyEngine {
     const shortest = Math.min(...groups.map((g) => g.promptIds.length));
     const longestRun = Math.max(...groups.map((g) => g.maxTokens));
     const steps = Math.min(longestRun - 1, c.maxPositionEmbeddings - shortest);
-    const cache = new HostKvCache(c, rows.length, L + Math.min(steps, Math.max(L, 32)), L + steps);
-    cache.append(pre, srcRows, mask);
+    const dev = this.deviceCache;
+    const cache = dev
+      ? null
+      : new HostKvCache(c, rows.length, L + Math.min(steps, Math.max(L, 32)), L + steps);
+    if (dev) await dev.start(pre, srcRows, mask);
+    else cache!.append(pre, srcRows, mask);
     const preLogits = pre.logits!.data as Float32Array;
     let logits: Float32Array[] = srcRows.map((i) => preLogits.subarray(i * V, (i + 1) * V));
     let active = rows.map((_, r) => r); // indices into rows, in cache row order
@@ -415,7 +439,8 @@ export class PolicyEngine {
       });
       if (stillActive.length === 0) break;
       if (stillActive.length < active.length) {
-        cache.keepRows(stillActive);
+        if (dev) await dev.keepRows(stillActive);
+        else cache!.keepRows(stillActive);
         active = stillActive.map((a) => active[a]!);
       }
       // One decode step for every active row: its last token at position promptLength + generated - 1.
@@ -425,15 +450,17 @@ export class PolicyEngine {
       const r = this.rope.tensors(stepPos, A, 1);
       const out = await s.decode.run({
         ...s.decodeWeights,
-        ...cache.feeds(1),
+        ...(dev ? dev.feeds() : cache!.feeds(1)),
         input_ids: int64Tensor(stepIds, [A, 1]),
         rope_cos: r.cos,
         rope_sin: r.sin,
       });
-      cache.append(out);
+      if (dev) dev.advance(out);
+      else cache!.append(out);
       const lg = out.logits!.data as Float32Array;
       logits = active.map((_, a) => lg.subarray(a * V, (a + 1) * V));
     }
+    dev?.dispose();
     const completions: EngineCompletion[][] = groups.map(() => []);
     let generatedTokens = 0;
     for (const row of rows) {
@@ -476,6 +503,7 @@ export class PolicyEngine {
     await this.exclusive(async () => {
       await this.sessions.prefill.release();
       await this.sessions.decode.release();
+      await this.deviceCache?.release();
     });
   }
 }

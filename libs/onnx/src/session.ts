@@ -147,6 +147,16 @@ export class OnnxSession {
       inner = await ort.InferenceSession.create(model, opts);
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
+      if (/is not a valid output name/.test(msg)) {
+        throw new OnnxError(
+          BAD_OPTION,
+          'deviceOutputs',
+          `deviceOutputs names no output of the model: ${msg}`,
+          {
+            cause: err,
+          },
+        );
+      }
       if (ep === 'webgpu' && /webgpu|adapter|dawn|vulkan/i.test(msg)) throw webgpuStartError(err);
       if (ep === 'cuda') {
         throw new OnnxError(
@@ -158,17 +168,6 @@ export class OnnxSession {
         );
       }
       throw new OnnxError(BAD_MODEL, 'model', `ORT rejected the model: ${msg}`, { cause: err });
-    }
-    if (device !== undefined && device !== 'all') {
-      const unknown = device.filter((n) => !inner.outputNames.includes(n));
-      if (unknown.length) {
-        await inner.release();
-        throw new OnnxError(
-          BAD_OPTION,
-          'deviceOutputs',
-          `deviceOutputs names no output of the model: ${unknown.join(', ')} (outputs: ${inner.outputNames.join(', ')})`,
-        );
-      }
     }
     return new OnnxSession(inner, ep);
   }

@@ -142,6 +142,11 @@ export class PolicyTrainer {
     return out;
   }
 
+  /** Brings device-resident optimizer state (webgpu) to the host before it is read, e.g. for a checkpoint. */
+  syncState(): Promise<void> {
+    return this.trainer.syncState();
+  }
+
   /** Ends ORT profiling of the step session (when `session.enableProfiling` was set). */
   endProfiling(): void {
     this.trainer.endProfiling();
