@@ -9,8 +9,8 @@ export const USAGE = `grpo: GRPO Stack command line
 
 Usage:
   grpo serve reward [--host H] [--port N] [--workers N] [--log-level L]
-  grpo serve rollout [--model DIR] [--engine onnx|openai] [--upstream URL ...] [--host H] [--port N] [--log-level L]
-  grpo serve trainer [--runs-dir DIR] [--resume RUN_DIR] [--host H] [--port N] [--log-level L]
+  grpo serve rollout [--model DIR] [--engine onnx|openai] [--execution-provider cpu|webgpu|cuda] [--upstream URL ...] [--host H] [--port N] [--log-level L]
+  grpo serve trainer [--runs-dir DIR] [--resume RUN_DIR] [--execution-provider cpu|webgpu|cuda] [--host H] [--port N] [--log-level L]
   grpo train <config.json> [--trainer URL]      grpo train --resume RUN_DIR [--trainer URL]
   grpo quickstart [--runs-dir DIR]
   grpo --help | grpo serve --help
@@ -33,11 +33,14 @@ Options of serve rollout (port default 8002, env prefix GRPO_ROLLOUT_):
   --model DIR      HF checkpoint folder (onnx: the policy; openai: the tokenizer)   GRPO_ROLLOUT_MODEL
   --engine E       onnx (embedded, default) or openai (forward to upstreams)        GRPO_ROLLOUT_ENGINE
   --upstream URL   an OpenAI-compatible server (vLLM, SGLang); repeat for several   GRPO_ROLLOUT_UPSTREAMS (JSON array)
+  --execution-provider EP   onnx engine: cpu (default), webgpu (libvulkan1 + a Vulkan driver) or cuda   GRPO_ROLLOUT_EXECUTION_PROVIDER
 Other limits (GRPO_ROLLOUT_MAX_GROUP_SIZE, ..._MAX_NEW_TOKENS, ...) are listed in services/rollout/README.md.
 
 Options of serve trainer (port default 8003, env prefix GRPO_TRAINER_):
   --runs-dir DIR   run directories go under DIR/<id>                  GRPO_TRAINER_RUNS_DIR (default runs)
   --resume DIR     resume the run in DIR from its last checkpoint     GRPO_TRAINER_RESUME
+  --execution-provider EP   train steps and scoring: cpu (default), webgpu or cuda; a run config's
+                   executionProvider wins                              GRPO_TRAINER_EXECUTION_PROVIDER
 
 Options of train:
   --trainer URL    the trainer service                                GRPO_TRAINER_URL (default http://127.0.0.1:8003)
@@ -154,6 +157,14 @@ export function parseCommand(
   if (values['log-level'] !== undefined) overrides.logLevel = values['log-level'];
   if (values['runs-dir'] !== undefined) overrides.runsDir = values['runs-dir'];
   if (values.resume !== undefined) overrides.resume = values.resume;
+  const ep = values['execution-provider'];
+  if (ep !== undefined) {
+    if (service === 'reward')
+      throw new UsageError('--execution-provider is an option of serve rollout and serve trainer');
+    if (ep !== 'cpu' && ep !== 'webgpu' && ep !== 'cuda')
+      throw new UsageError(`--execution-provider must be cpu, webgpu or cuda, got "${ep}"`);
+    overrides.executionProvider = ep;
+  }
   return { command: 'serve', service, overrides };
 }
 
@@ -174,6 +185,7 @@ function parse(argv: readonly string[]) {
       'runs-dir': { type: 'string' },
       resume: { type: 'string' },
       trainer: { type: 'string' },
+      'execution-provider': { type: 'string' },
     },
   });
 }

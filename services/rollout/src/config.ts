@@ -19,9 +19,10 @@ export const RolloutConfig = Type.Composite([
         'Checkpoint folder (HF layout). onnx: the policy ("" = the tiny built-in policy); openai: only the tokenizer is read ("" = none, text prompts go upstream as text).',
     }),
     tinySeed: Type.Integer({ default: 0, description: 'Init seed of the tiny built-in policy.' }),
-    executionProvider: Type.Union([Type.Literal('cpu'), Type.Literal('cuda')], {
+    executionProvider: Type.Union([Type.Literal('cpu'), Type.Literal('webgpu'), Type.Literal('cuda')], {
       default: 'cpu',
-      description: 'onnx engine: ORT execution provider (cuda needs ONNXRUNTIME_NODE_INSTALL=cuda12).',
+      description:
+        'onnx engine: ORT execution provider. webgpu: bundled (needs libvulkan1 and a Vulkan driver; the KV cache stays on the device); cuda: needs ONNXRUNTIME_NODE_INSTALL=cuda12 at install (a CUDA 13 build) and a CUDA 13 runtime.',
     }),
     intraOpThreads: Type.Integer({
       minimum: 0,

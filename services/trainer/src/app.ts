@@ -30,6 +30,7 @@ export const trainerApp = fp(
     const { config } = opts;
     const manager = new RunManager({
       runsDir: config.runsDir,
+      executionProvider: config.executionProvider,
       serviceTimeoutMs: config.serviceTimeoutMs,
       rolloutApiKey: config.rolloutApiKey || undefined,
       rewardApiKey: config.rewardApiKey || undefined,

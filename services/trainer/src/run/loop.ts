@@ -18,6 +18,7 @@ import {
   readSafetensors,
   type ScoreSequence,
 } from '@grpo/model';
+import type { ExecutionProvider } from '@grpo/onnx';
 import type { Example } from '../data/example.js';
 import { BAD_RUN_CONFIG, TrainerError } from '../errors.js';
 import { exists } from './atomic.js';
@@ -44,6 +45,7 @@ import {
   type Group,
   PolicyStepRunner,
   type StepRunner,
+  TRAINER_SESSION,
 } from './step.js';
 
 /** A stage started or completed; `steps` is its optimizer steps (0 for eval). */
@@ -67,6 +69,8 @@ export interface LoopOptions {
   runDir: string;
   config: RunConfig;
   services: RunServices | null;
+  /** ORT execution provider of the run's train steps and scoring; default cpu. */
+  executionProvider?: ExecutionProvider;
   algorithms?: AlgorithmFactory;
   signal: AbortSignal;
   events: LoopEvents;
@@ -165,7 +169,10 @@ export class RunLoop {
       await this.dropCheckpointsAfter(ckpt.state.step);
     }
     await this.metrics.truncate(this.step, this.stage);
-    this.runner = new PolicyStepRunner(this.modelConfig, tensors, this.o.algorithms);
+    this.runner = new PolicyStepRunner(this.modelConfig, tensors, this.o.algorithms, {
+      ...TRAINER_SESSION,
+      executionProvider: this.o.executionProvider ?? 'cpu',
+    });
     const refFile = ckpt ? path.join(ckpt.dir, REFERENCE_FILE) : '';
     if (ckpt?.state.optimizer === 'grpo' && (await exists(refFile)))
       this.runner.setReference(await readSafetensors(refFile));

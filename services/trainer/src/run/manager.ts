@@ -10,6 +10,7 @@ import {
   type RunState,
   type RunStatus,
 } from '@grpo/contracts';
+import type { ExecutionProvider } from '@grpo/onnx';
 import { Value } from '@sinclair/typebox/value';
 import {
   BAD_RUN_CONFIG,
@@ -36,6 +37,8 @@ export type RunEvent =
 
 export interface RunManagerOptions {
   runsDir: string;
+  /** Execution provider of runs whose config names none; default cpu. */
+  executionProvider?: ExecutionProvider;
   serviceTimeoutMs: number;
   rolloutApiKey?: string;
   rewardApiKey?: string;
@@ -203,6 +206,7 @@ export class RunManager {
       runDir: run.status.runDir,
       config,
       services,
+      executionProvider: config.executionProvider ?? this.o.executionProvider ?? 'cpu',
       algorithms: this.o.algorithms,
       signal: run.abort.signal,
       events: {
