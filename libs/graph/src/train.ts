@@ -36,6 +36,11 @@ export interface TrainerSpec {
   seed?: number;
   /** ORT session options (threads, provider, profiling). */
   session?: SessionOptions;
+  /**
+   * webgpu: keep the optimizer state (and accumulated gradients) on the device between steps.
+   * Default true; false copies it to the host and back every step (the GPU check measures it).
+   */
+  deviceState?: boolean;
 }
 
 export interface StepResult {
@@ -79,8 +84,9 @@ export function initParams(params: readonly ParamInfo[], seed: number): Map<stri
  * between steps; parameters, loss and metrics come back to the host (the rollout service
  * needs the weights after every step anyway).
  */
-function stepSession(g: Graph, options: SessionOptions | undefined): SessionOptions | undefined {
-  if (options?.executionProvider !== 'webgpu') return options;
+function stepSession(g: Graph, spec: TrainerSpec): SessionOptions | undefined {
+  const options = spec.session;
+  if (options?.executionProvider !== 'webgpu' || spec.deviceState === false) return options;
   const device = g.outputNames().filter((n) => /^new\..*\.(adam_m|adam_v|momentum|grad_acc)$/.test(n));
   return { ...options, deviceOutputs: device };
 }
@@ -146,7 +152,7 @@ export class Trainer {
     );
     appendUpdate(g, g.params, grads, spec, dtype);
     g.output('loss', loss);
-    const fused = await compileGraph(g, stepSession(g, spec.session));
+    const fused = await compileGraph(g, stepSession(g, spec));
     return new Trainer(spec, fused, g.params, dtype);
   }
 
@@ -163,7 +169,7 @@ export class Trainer {
       g.output(`new.${p.sym.name}.grad_acc`, g.add(acc, grads[i]!));
     });
     g.output('loss', loss);
-    this.accum = await compileGraph(g, stepSession(g, this.spec.session));
+    this.accum = await compileGraph(g, stepSession(g, this.spec));
 
     const a = new Graph();
     const scale = a.input('grad_scale', this.dtype, []);
@@ -175,7 +181,7 @@ export class Trainer {
       accGrads.push(a.input(`${p.sym.name}.grad_acc`, this.dtype, p.shape));
     }
     appendUpdate(a, infos, accGrads, this.spec, this.dtype, scale);
-    this.apply = await compileGraph(a, stepSession(a, this.spec.session));
+    this.apply = await compileGraph(a, stepSession(a, this.spec));
   }
 
   /**

@@ -1,5 +1,5 @@
-import { compileGraph } from '@grpo/graph';
-import type { OnnxSession, SessionOptions, Tensor } from '@grpo/onnx';
+import { compileGraph, Graph } from '@grpo/graph';
+import { disposeTensor, type OnnxSession, type SessionOptions, type Tensor } from '@grpo/onnx';
 import type { ModelConfig } from './config.js';
 import { BAD_INPUT, ModelError } from './errors.js';
 import { DeviceKvCache } from './graph/device-kv.js';
@@ -10,6 +10,7 @@ import { createRng, type Rng } from './rng.js';
 import type { TensorMap } from './safetensors.js';
 import { findStop, isEos, type SamplingParams, sampleToken, validateSamplingParams } from './sampler.js';
 import type { HfTokenizer } from './tokenizer.js';
+import { parameterSpecs } from './weights.js';
 
 /** Most sequences (prompts x groupSize) in one `generate` call unless `maxSequences` says otherwise. */
 export const DEFAULT_MAX_SEQUENCES = 256;
@@ -39,6 +40,13 @@ export interface EngineOptions {
   weights?: EngineWeights;
   /** Cap on prompts x groupSize per call (default 256). */
   maxSequences?: number;
+  /**
+   * Where the KV cache lives between decode steps. `auto` (default): on the device with the
+   * webgpu provider (`DeviceKvCache`), else on the host (`HostKvCache`). `host` forces the host
+   * cache, which copies the whole cache to the device and back every step (the GPU check
+   * measures the difference).
+   */
+  kvCache?: 'auto' | 'host';
 }
 
 /** Sampling settings and limits of one group (shared by every prompt of a `generate` call). */
@@ -114,6 +122,30 @@ interface Sessions {
   /** Weight feeds of each session ({} when its weights are constants). */
   prefillWeights: Record<string, Tensor>;
   decodeWeights: Record<string, Tensor>;
+  /** webgpu with fed weights: the Identity session that copies them to the device once per policy. */
+  uploader: OnnxSession | null;
+  /** The device copies it made (disposed when the policy is swapped). */
+  uploaded: Record<string, Tensor>;
+}
+
+/**
+ * On webgpu, fed weights are uploaded once (through an Identity session whose outputs stay on
+ * the device) and the device copies are fed every run, instead of copying every weight to the
+ * device on every prefill and decode step.
+ */
+async function uploadWeights(
+  c: ModelConfig,
+  feeds: Record<string, Tensor>,
+  o: EngineOptions,
+  uploader: OnnxSession | null,
+): Promise<{ uploader: OnnxSession; uploaded: Record<string, Tensor> }> {
+  let s = uploader;
+  if (!s) {
+    const g = new Graph();
+    for (const [name, shape] of parameterSpecs(c)) g.output(name, g.input(name, 'float32', shape));
+    s = await compileGraph(g, { ...o.session, deviceOutputs: 'all' });
+  }
+  return { uploader: s, uploaded: await s.run(feeds) };
 }
 
 async function buildSession(
@@ -133,7 +165,7 @@ async function buildSession(
 
 /** Whether the engine keeps its KV cache on the device (the webgpu provider). */
 function onDevice(o: EngineOptions): boolean {
-  return o.session?.executionProvider === 'webgpu';
+  return o.session?.executionProvider === 'webgpu' && (o.kvCache ?? 'auto') === 'auto';
 }
 
 /** Builds the sessions; `reuse` keeps the sessions whose weights are fed (nothing to rebuild on a swap). */
@@ -144,7 +176,15 @@ async function buildSessions(
   reuse?: Sessions,
 ): Promise<Sessions> {
   const m = modes(o.weights);
-  const feeds = weightFeeds(c, tensors); // validates every tensor against the config
+  let feeds = weightFeeds(c, tensors); // validates every tensor against the config
+  let up: { uploader: OnnxSession | null; uploaded: Record<string, Tensor> } = {
+    uploader: reuse?.uploader ?? null,
+    uploaded: {},
+  };
+  if (o.session?.executionProvider === 'webgpu' && (m.prefill === 'inputs' || m.decode === 'inputs')) {
+    up = await uploadWeights(c, feeds, o, up.uploader);
+    feeds = up.uploaded;
+  }
   const prefill =
     reuse && m.prefill === 'inputs' ? reuse.prefill : await buildSession(c, tensors, o, false, m.prefill);
   const decode =
@@ -154,6 +194,7 @@ async function buildSessions(
     decode,
     prefillWeights: m.prefill === 'inputs' ? feeds : {},
     decodeWeights: m.decode === 'inputs' ? feeds : {},
+    ...up,
   };
 }
 
@@ -242,6 +283,7 @@ export class PolicyEngine {
       this.sessions = next;
       if (next.prefill !== old.prefill) await old.prefill.release();
       if (next.decode !== old.decode) await old.decode.release();
+      for (const t of Object.values(old.uploaded)) disposeTensor(t);
       if (tokenizer !== undefined) this.tokenizer = tokenizer;
     });
   }
@@ -503,6 +545,8 @@ export class PolicyEngine {
     await this.exclusive(async () => {
       await this.sessions.prefill.release();
       await this.sessions.decode.release();
+      for (const t of Object.values(this.sessions.uploaded)) disposeTensor(t);
+      await this.sessions.uploader?.release();
       await this.deviceCache?.release();
     });
   }

@@ -253,3 +253,31 @@ test('train, prefill and decode graphs run on the WebGPU provider except allow-l
     );
   }
 });
+
+test('uploaded weights (fed once to the device) and a weight swap sample what the CPU samples, host KV cache too', async (t) => {
+  if (!(await needWebgpu(t))) return;
+  const dir = await tmpDir(t);
+  const p = await quickstartPolicy(dir);
+  const q = await createTinyPolicy({
+    dir: path.join(dir, 'q'),
+    seed: 2,
+    hiddenSize: 128,
+    layers: 2,
+    heads: 4,
+    kvHeads: 2,
+  });
+  const prompts = ['Q: 3+4?\nA:', 'Hi'].map((s) => p.tokenizer.encode(s));
+  const req = { prompts, groupSize: 2, temperature: 0, maxTokens: 6, eosTokenIds: [] };
+  const tokens = async (o: Parameters<typeof PolicyEngine.create>[1]) => {
+    const e = await PolicyEngine.create(p, o);
+    const before = (await e.generate(req)).completions.flat().map((c) => c.tokenIds);
+    await e.swapWeights(q.tensors);
+    const after = (await e.generate(req)).completions.flat().map((c) => c.tokenIds);
+    await e.release();
+    return { before, after };
+  };
+  const cpu = await tokens({ weights: 'inputs' });
+  assert.notDeepEqual(cpu.after, cpu.before, 'the swap changes the policy');
+  assert.deepEqual(await tokens({ weights: 'inputs', session: { executionProvider: 'webgpu' } }), cpu);
+  assert.deepEqual(await tokens({ kvCache: 'host', session: { executionProvider: 'webgpu' } }), cpu);
+});
