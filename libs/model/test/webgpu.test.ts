@@ -28,8 +28,13 @@ import {
 } from '../src/index.js';
 import { tmpDir } from './helpers.js';
 
-/** Tolerance of WebGPU vs CPU: relative (floored at 1) on losses, logits and logprobs. */
+/** Tolerance of WebGPU vs CPU: relative (floored at 1) on logits and logprobs. */
 const TOL = 1e-4;
+/**
+ * On losses, grad norms and weights after three AdamW steps at lr 1e-2: the normalised update
+ * amplifies the forward's ~1e-7 differences (measured 4.6e-5 on lavapipe).
+ */
+const TRAIN_TOL = 3e-4;
 
 /**
  * Nodes allowed off the WebGPU provider: ORT keeps int64 shape arithmetic (the causal mask's
@@ -89,7 +94,7 @@ function checkPlacement(name: string, nodes: { opType: string; provider: string 
   assert.ok(nodes.length - count > 100, `${name}: ${nodes.length - count} nodes on the provider`);
 }
 
-test('three SFT train steps on WebGPU give the CPU losses and grad norms within 1e-4', async (t) => {
+test('three SFT train steps on WebGPU give the CPU losses, grad norms and weights within 3e-4', async (t) => {
   if (!(await needWebgpu(t))) return;
   const dir = await tmpDir(t);
   const p = await quickstartPolicy(dir);
@@ -112,8 +117,11 @@ test('three SFT train steps on WebGPU give the CPU losses and grad norms within 
   };
   const cpu = await run('cpu');
   const gpu = await run('webgpu');
-  assert.ok(maxRelDiff(gpu.out, cpu.out) < TOL, `losses/norms ${gpu.out} vs ${cpu.out}`);
-  assert.ok(maxRelDiff(gpu.w, cpu.w) < TOL, 'weights after 3 steps');
+  t.diagnostic(
+    `train: losses/norms rel diff ${maxRelDiff(gpu.out, cpu.out).toExponential(2)}, weights ${maxRelDiff(gpu.w, cpu.w).toExponential(2)}`,
+  );
+  assert.ok(maxRelDiff(gpu.out, cpu.out) < TRAIN_TOL, `losses/norms ${gpu.out} vs ${cpu.out}`);
+  assert.ok(maxRelDiff(gpu.w, cpu.w) < TRAIN_TOL, 'weights after 3 steps');
   assert.ok(cpu.out[4]! < cpu.out[0]!, 'the loss falls');
 });
 
@@ -158,6 +166,9 @@ test('prefill and decode logits on WebGPU equal the CPU ones within 1e-4', async
     await pre.release();
     await dec.release();
   }
+  t.diagnostic(
+    `logits rel diff: prefill ${maxRelDiff(results.webgpu![0]!, results.cpu![0]!).toExponential(2)}, decode ${maxRelDiff(results.webgpu![1]!, results.cpu![1]!).toExponential(2)}`,
+  );
   assert.ok(maxRelDiff(results.webgpu![0]!, results.cpu![0]!) < TOL, 'prefill logits');
   assert.ok(maxRelDiff(results.webgpu![1]!, results.cpu![1]!) < TOL, 'decode logits');
 });
