@@ -1,3 +1,4 @@
+export * from './critic.js';
 export * from './device-kv.js';
 export * from './feeds.js';
 export * from './graphs.js';

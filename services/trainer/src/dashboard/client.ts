@@ -13,6 +13,8 @@ export const DASHBOARD_SCRIPT = `
     { id: 'kl', title: 'KL to reference', series: [['kl', 'KL', '#dc2626'], ['entropy', 'entropy', '#f59e0b']] },
     { id: 'length', title: 'Completion length (tokens)', series: [['completionLengthMean', 'mean', '#0891b2'], ['completionLengthMax', 'max', '#94a3b8']] },
     { id: 'throughput', title: 'Throughput (tokens/s)', series: [['tokensPerSecond', 'tokens/s', '#ea580c']] },
+    { id: 'critic', title: 'Critic (PPO)', series: [['valueLoss', 'value loss', '#7c3aed'], ['explainedVariance', 'explained variance', '#059669'], ['valueClipFraction', 'value clip fraction', '#64748b']] },
+    { id: 'values', title: 'Values, returns, advantages (PPO)', series: [['valueMean', 'value mean', '#2563eb'], ['returnMean', 'return mean', '#16a34a'], ['advantageMean', 'advantage mean', '#dc2626'], ['advantageStd', 'advantage std', '#f59e0b']] },
   ];
   const state = { run: null, rows: [], evals: [], status: null, ended: false, charts: {} };
   window.dashboard = state;
@@ -40,13 +42,14 @@ export const DASHBOARD_SCRIPT = `
   function redraw() {
     for (const c of CHARTS) {
       const xs = state.rows.map((r) => r.step);
-      const data = [xs].concat(c.series.map((s) => state.rows.map((r) => (r[s[0]] === null ? null : r[s[0]]))));
+      const data = [xs].concat(c.series.map((s) => state.rows.map((r) => (r[s[0]] === undefined ? null : r[s[0]]))));
       state.charts[c.id].setData(data);
     }
     const last = state.rows[state.rows.length - 1];
     $('last').textContent = last
       ? 'step ' + last.step + ' · ' + last.stageType + ' · loss ' + fmt(last.loss) + ' · reward ' + fmt(last.rewardMean) +
-        ' · accuracy ' + fmt(last.accuracy) + ' · ' + fmt(last.tokensPerSecond, 0) + ' tok/s'
+        ' · accuracy ' + fmt(last.accuracy) + ' · ' + fmt(last.tokensPerSecond, 0) + ' tok/s' +
+        (last.valueLoss === undefined ? '' : ' · value loss ' + fmt(last.valueLoss) + ' · explained variance ' + fmt(last.explainedVariance) + (last.criticWarmup ? ' (critic warm-up)' : ''))
       : 'no steps yet';
   }
 
