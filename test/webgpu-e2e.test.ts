@@ -57,7 +57,8 @@ test('SFT then GRPO with webgpu for the rollout service and the trainer complete
   t.after(() => fs.rm(tmp, { recursive: true, force: true }));
   const reward = await startRewardServer({ port: 0, logLevel: 'silent', workers: 1 }, { signals: [] });
   t.after(() => reward.close());
-  const rollout = await serveRollout(['--execution-provider', 'webgpu']);
+  // The trainer pushes checkpoints from its runs directory: the rollout service may read there.
+  const rollout = await serveRollout(['--execution-provider', 'webgpu', '--model-root', tmp]);
   t.after(async () => {
     // SIGTERM: the bin forwards it to the service it runs from source (SIGKILL would orphan it).
     if (rollout.child.exitCode !== null) return;
