@@ -9,8 +9,8 @@ export const USAGE = `grpo: GRPO Stack command line
 
 Usage:
   grpo serve reward [--host H] [--port N] [--workers N] [--log-level L] [--allow-open]
-  grpo serve rollout [--model DIR] [--model-root DIRS] [--engine onnx|openai] [--upstream URL ...] [--host H] [--port N]
-  grpo serve trainer [--runs-dir DIR] [--data-root DIRS] [--model-root DIRS] [--resume RUN_DIR] [--host H] [--port N]
+  grpo serve rollout [--model DIR] [--model-root DIRS] [--engine onnx|openai] [--execution-provider cpu|webgpu|cuda] [--upstream URL ...] [--host H] [--port N]
+  grpo serve trainer [--runs-dir DIR] [--data-root DIRS] [--model-root DIRS] [--resume RUN_DIR] [--execution-provider cpu|webgpu|cuda] [--host H] [--port N]
   grpo keys [--out DIR]
   grpo train <config.json> [--trainer URL]      grpo train --resume RUN_DIR [--trainer URL]
   grpo quickstart [--runs-dir DIR]
@@ -40,6 +40,7 @@ Options of serve rollout (port default 8002, env prefix GRPO_ROLLOUT_):
   --engine E       onnx (embedded, default) or openai (forward to upstreams)        GRPO_ROLLOUT_ENGINE
   --upstream URL   an OpenAI-compatible server (vLLM, SGLang); repeat for several   GRPO_ROLLOUT_UPSTREAMS (JSON array)
   --model-root D   folders PUT /v1/policy may load from, comma-separated            GRPO_ROLLOUT_MODEL_ROOT (default models,runs)
+  --execution-provider EP   onnx engine: cpu (default), webgpu (libvulkan1 + a Vulkan driver) or cuda   GRPO_ROLLOUT_EXECUTION_PROVIDER
 Other limits (GRPO_ROLLOUT_MAX_GROUP_SIZE, ..._MAX_NEW_TOKENS, ...) are listed in services/rollout/README.md.
 
 Options of serve trainer (port default 8003, env prefix GRPO_TRAINER_):
@@ -47,6 +48,8 @@ Options of serve trainer (port default 8003, env prefix GRPO_TRAINER_):
   --resume DIR     resume the run in DIR from its last checkpoint     GRPO_TRAINER_RESUME
   --data-root D    folders run configs may read data from (comma-separated)   GRPO_TRAINER_DATA_ROOT (default data)
   --model-root D   folders a run config's model may be in (and the runs dir) GRPO_TRAINER_MODEL_ROOT (default models)
+  --execution-provider EP   train steps and scoring: cpu (default), webgpu or cuda; a run config's
+                   executionProvider wins                              GRPO_TRAINER_EXECUTION_PROVIDER
 
 Options of train:
   --trainer URL    the trainer service                                GRPO_TRAINER_URL (default http://127.0.0.1:8003)
@@ -181,6 +184,14 @@ export function parseCommand(
     overrides.modelRoot = values['model-root'];
   }
   if (values['allow-open']) overrides.allowOpen = true;
+  const ep = values['execution-provider'];
+  if (ep !== undefined) {
+    if (service === 'reward')
+      throw new UsageError('--execution-provider is an option of serve rollout and serve trainer');
+    if (ep !== 'cpu' && ep !== 'webgpu' && ep !== 'cuda')
+      throw new UsageError(`--execution-provider must be cpu, webgpu or cuda, got "${ep}"`);
+    overrides.executionProvider = ep;
+  }
   return { command: 'serve', service, overrides };
 }
 
@@ -205,6 +216,7 @@ function parse(argv: readonly string[]) {
       'model-root': { type: 'string' },
       'allow-open': { type: 'boolean' },
       out: { type: 'string' },
+      'execution-provider': { type: 'string' },
     },
   });
 }

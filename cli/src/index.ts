@@ -52,7 +52,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       const server = await startRolloutServer(cmd.overrides);
       const policy =
         server.config.engine === 'onnx'
-          ? server.config.model || 'the tiny built-in policy'
+          ? `${server.config.model || 'the tiny built-in policy'} on ${server.config.executionProvider}`
           : server.config.upstreams.join(', ');
       process.stdout.write(
         `rollout service listening on ${server.url} (engine ${server.config.engine}: ${policy})\n` +

@@ -78,3 +78,18 @@ test('grpo serve rollout with no model serves the tiny built-in policy and exits
   const [code] = await once(child, 'exit');
   assert.equal(code, 0);
 });
+
+test('--execution-provider becomes the executionProvider override of rollout and trainer, and is checked', () => {
+  for (const service of ['rollout', 'trainer']) {
+    const cmd = parseCommand(['serve', service, '--execution-provider', 'webgpu']);
+    assert.deepEqual(cmd, { command: 'serve', service, overrides: { executionProvider: 'webgpu' } });
+  }
+  assert.throws(
+    () => parseCommand(['serve', 'rollout', '--execution-provider', 'tpu']),
+    (e: unknown) => e instanceof UsageError && /cpu, webgpu or cuda/.test(e.message),
+  );
+  assert.throws(
+    () => parseCommand(['serve', 'reward', '--execution-provider', 'webgpu']),
+    /option of serve rollout and serve trainer/,
+  );
+});

@@ -273,6 +273,12 @@ export const RunConfig = Type.Object(
       description: 'Prompt + completion tokens per training sequence; longer ones are truncated.',
     }),
     runDir: Type.Optional(Type.String({ minLength: 1, description: 'Default: <runsDir>/<id>.' })),
+    executionProvider: Type.Optional(
+      Type.Union([Type.Literal('cpu'), Type.Literal('webgpu'), Type.Literal('cuda')], {
+        description:
+          "ORT execution provider of the trainer's train steps and scoring; default: the trainer service's executionProvider (cpu). webgpu keeps the optimizer state on the device.",
+      }),
+    ),
   },
   { additionalProperties: false, title: 'RunConfig' },
 );

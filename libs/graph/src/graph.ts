@@ -246,8 +246,12 @@ export class GraphBase {
     return this.constant(values, [values.length], 'int64');
   }
 
-  /** Run-time shape of `x` as an int64 vector. */
+  /**
+   * Shape of `x` as an int64 vector: a constant when every dim is known at build time (so no
+   * Shape node, which ORT keeps on the CPU, e.g. for weight gradients), else a Shape node.
+   */
   shapeOf(x: Sym): Sym {
+    if (x.shape.every((d) => typeof d === 'number')) return this.ints(x.shape as number[]);
     return this.node('Shape', [x], 'int64', [x.shape.length]);
   }
 

@@ -421,12 +421,20 @@ export class MathGraph extends GraphBase {
     });
   }
 
-  /** log(softmax(x)) along `axis`, computed stably by ORT. */
+  /**
+   * log(softmax(x)) along `axis`, as x - (m + log(sum(exp(x - m)))) with m the max along the
+   * axis (stable for any logits). Not ORT's LogSoftmax: the WebGPU provider has no kernel for
+   * it, so it would run on the CPU and copy the (batch, seq, vocab) logits to the host and back
+   * (issue #25); ReduceMax, Exp, ReduceSum, Log and Sub all run on the device. The log-sum-exp
+   * is a stopped gradient and the Sub carries the whole rule, so the backward is one pass:
+   * dx = gy - softmax(x) * sum(gy).
+   */
   logSoftmax(x: Sym, axis = -1): Sym {
     this._checkFloat(x, 'logSoftmax.x');
     const a = normAxis(axis, x.shape.length, 'logSoftmax.axis');
-    return this.node('LogSoftmax', [x], x.dtype, x.shape, { axis: { kind: 'int', value: a } }, (gy, y) => {
-      // dx = gy - softmax(x) * sum(gy)
+    const m = this.max(x, [a], true);
+    const lse = this.stopGradient(this.add(m, this.log(this.sum(this.exp(this.sub(x, m)), [a], true))));
+    return this.node('Sub', [x, lse], x.dtype, x.shape, {}, (gy, y) => {
       const s = this.sum(gy, [a], true);
       return [this.sub(gy, this.mul(this.exp(y), s))];
     });

@@ -1,4 +1,13 @@
-import { item, OnnxSession, type SessionOptions, scalar, type Tensor, tensor } from '@grpo/onnx';
+import {
+  disposeTensor,
+  isDeviceTensor,
+  item,
+  OnnxSession,
+  type SessionOptions,
+  scalar,
+  type Tensor,
+  tensor,
+} from '@grpo/onnx';
 import { BAD_ARGUMENT, BAD_FEED, GraphError } from './errors.js';
 import type { FloatDType, ParamInfo, Sym } from './graph.js';
 import { Graph } from './ops-shape.js';
@@ -27,6 +36,11 @@ export interface TrainerSpec {
   seed?: number;
   /** ORT session options (threads, provider, profiling). */
   session?: SessionOptions;
+  /**
+   * webgpu: keep the optimizer state (and accumulated gradients) on the device between steps.
+   * Default true; false copies it to the host and back every step (the GPU check measures it).
+   */
+  deviceState?: boolean;
 }
 
 export interface StepResult {
@@ -64,6 +78,19 @@ export function initParams(params: readonly ParamInfo[], seed: number): Map<stri
   return out;
 }
 
+/**
+ * Session options of a step graph: on the webgpu provider the optimizer state (`new.*.adam_m`,
+ * `.adam_v`, `.momentum`) and accumulated gradients (`new.*.grad_acc`) stay on the device
+ * between steps; parameters, loss and metrics come back to the host (the rollout service
+ * needs the weights after every step anyway).
+ */
+function stepSession(g: Graph, spec: TrainerSpec): SessionOptions | undefined {
+  const options = spec.session;
+  if (options?.executionProvider !== 'webgpu' || spec.deviceState === false) return options;
+  const device = g.outputNames().filter((n) => /^new\..*\.(adam_m|adam_v|momentum|grad_acc)$/.test(n));
+  return { ...options, deviceOutputs: device };
+}
+
 /** Creates an ORT session for a graph's declared outputs. */
 export function compileGraph(g: Graph, options?: SessionOptions): Promise<OnnxSession> {
   return OnnxSession.create(g.toOnnx(), options);
@@ -73,8 +100,9 @@ export function compileGraph(g: Graph, options?: SessionOptions): Promise<OnnxSe
  * Trains a model defined by `spec.build`. A step over one micro-batch is a single
  * `session.run` (forward, backward, clipping, optimizer); over several micro-batches the
  * gradients are summed by an accumulation graph and one apply graph updates parameters with
- * their mean. Parameters and optimizer state live on the host as tensors fed in and
- * replaced by the outputs each step; the learning rate is fed per step.
+ * their mean. Parameters and optimizer state are tensors fed in and replaced by the outputs
+ * each step (on webgpu the optimizer state stays on the device, see `syncState`); the
+ * learning rate is fed per step.
  */
 export class Trainer {
   readonly params: Map<string, Tensor>;
@@ -124,7 +152,7 @@ export class Trainer {
     );
     appendUpdate(g, g.params, grads, spec, dtype);
     g.output('loss', loss);
-    const fused = await compileGraph(g, spec.session);
+    const fused = await compileGraph(g, stepSession(g, spec));
     return new Trainer(spec, fused, g.params, dtype);
   }
 
@@ -141,7 +169,7 @@ export class Trainer {
       g.output(`new.${p.sym.name}.grad_acc`, g.add(acc, grads[i]!));
     });
     g.output('loss', loss);
-    this.accum = await compileGraph(g, this.spec.session);
+    this.accum = await compileGraph(g, stepSession(g, this.spec));
 
     const a = new Graph();
     const scale = a.input('grad_scale', this.dtype, []);
@@ -153,7 +181,7 @@ export class Trainer {
       accGrads.push(a.input(`${p.sym.name}.grad_acc`, this.dtype, p.shape));
     }
     appendUpdate(a, infos, accGrads, this.spec, this.dtype, scale);
-    this.apply = await compileGraph(a, this.spec.session);
+    this.apply = await compileGraph(a, stepSession(a, this.spec));
   }
 
   /**
@@ -197,13 +225,21 @@ export class Trainer {
       for (const mb of micro) {
         const r = await this.accum!.run(this.feeds(this.accum!, { ...common, ...acc, ...mb }));
         loss += item(r.loss!) / micro.length;
-        for (const p of this.paramInfo) acc[`${p.sym.name}.grad_acc`] = r[`new.${p.sym.name}.grad_acc`]!;
+        for (const p of this.paramInfo) {
+          const key = `${p.sym.name}.grad_acc`;
+          disposeTensor(acc[key]);
+          acc[key] = r[`new.${key}`]!;
+        }
       }
       common.grad_scale = scalar(this.dtype, 1 / micro.length);
       out = await this.apply!.run(this.feeds(this.apply!, { ...common, ...acc }));
+      for (const v of Object.values(acc)) disposeTensor(v);
     }
     for (const k of this.params.keys()) this.params.set(k, out[`new.${k}`]!);
-    for (const k of this.state.keys()) this.state.set(k, out[`new.${k}`]!);
+    for (const k of this.state.keys()) {
+      disposeTensor(this.state.get(k));
+      this.state.set(k, out[`new.${k}`]!);
+    }
     this.stepCount = t;
     return { loss, gradNorm: item(out.grad_norm!), stats };
   }
@@ -228,6 +264,21 @@ export class Trainer {
       f[name] = v;
     }
     return f;
+  }
+
+  /**
+   * Brings optimizer state kept on the device (webgpu) back to the host, e.g. to checkpoint
+   * it; the next step uploads it again. A no-op when the state is on the host already.
+   */
+  async syncState(): Promise<void> {
+    const device: Record<string, Tensor> = {};
+    for (const [k, v] of this.state) if (isDeviceTensor(v)) device[k] = v;
+    if (Object.keys(device).length === 0) return;
+    const host = await this.fused.download(device);
+    for (const [k, v] of Object.entries(host)) {
+      disposeTensor(this.state.get(k));
+      this.state.set(k, v);
+    }
   }
 
   /** A copy of a parameter's current values. */
@@ -269,6 +320,7 @@ export class Trainer {
   }
 
   async release(): Promise<void> {
+    for (const v of this.state.values()) disposeTensor(v);
     await this.fused.release();
     await this.accum?.release();
     await this.apply?.release();

@@ -1,7 +1,8 @@
-import { compileGraph } from '@grpo/graph';
-import type { OnnxSession, SessionOptions, Tensor } from '@grpo/onnx';
+import { compileGraph, Graph } from '@grpo/graph';
+import { disposeTensor, type OnnxSession, type SessionOptions, type Tensor } from '@grpo/onnx';
 import type { ModelConfig } from './config.js';
 import { BAD_INPUT, ModelError } from './errors.js';
+import { DeviceKvCache } from './graph/device-kv.js';
 import { checkTokenIds, int64Tensor, RopeTables, weightFeeds } from './graph/feeds.js';
 import { buildKvGraph, type WeightMode } from './graph/graphs.js';
 import { HostKvCache } from './graph/kv-cache.js';
@@ -10,6 +11,7 @@ import { createRng, type Rng } from './rng.js';
 import type { TensorMap } from './safetensors.js';
 import { findStop, isEos, type SamplingParams, sampleToken, validateSamplingParams } from './sampler.js';
 import type { HfTokenizer } from './tokenizer.js';
+import { parameterSpecs } from './weights.js';
 
 /** Most sequences (prompts x groupSize) in one `generate` call unless `maxSequences` says otherwise. */
 export const DEFAULT_MAX_SEQUENCES = 256;
@@ -39,6 +41,13 @@ export interface EngineOptions {
   weights?: EngineWeights;
   /** Cap on prompts x groupSize per call (default 256). */
   maxSequences?: number;
+  /**
+   * Where the KV cache lives between decode steps. `auto` (default): on the device with the
+   * webgpu provider (`DeviceKvCache`), else on the host (`HostKvCache`). `host` forces the host
+   * cache, which copies the whole cache to the device and back every step (the GPU check
+   * measures the difference).
+   */
+  kvCache?: 'auto' | 'host';
 }
 
 /** Sampling settings and limits of one group (shared by every prompt of a `generate` call). */
@@ -126,6 +135,30 @@ interface Sessions {
   /** Weight feeds of each session ({} when its weights are constants). */
   prefillWeights: Record<string, Tensor>;
   decodeWeights: Record<string, Tensor>;
+  /** webgpu with fed weights: the Identity session that copies them to the device once per policy. */
+  uploader: OnnxSession | null;
+  /** The device copies it made (disposed when the policy is swapped). */
+  uploaded: Record<string, Tensor>;
+}
+
+/**
+ * On webgpu, fed weights are uploaded once (through an Identity session whose outputs stay on
+ * the device) and the device copies are fed every run, instead of copying every weight to the
+ * device on every prefill and decode step.
+ */
+async function uploadWeights(
+  c: ModelConfig,
+  feeds: Record<string, Tensor>,
+  o: EngineOptions,
+  uploader: OnnxSession | null,
+): Promise<{ uploader: OnnxSession; uploaded: Record<string, Tensor> }> {
+  let s = uploader;
+  if (!s) {
+    const g = new Graph();
+    for (const [name, shape] of parameterSpecs(c)) g.output(name, g.input(name, 'float32', shape));
+    s = await compileGraph(g, { ...o.session, deviceOutputs: 'all' });
+  }
+  return { uploader: s, uploaded: await s.run(feeds) };
 }
 
 async function buildSession(
@@ -135,8 +168,17 @@ async function buildSession(
   past: boolean,
   mode: WeightMode,
 ): Promise<OnnxSession> {
-  const g = buildKvGraph(c, { past, logits: past ? 'all' : 'last', weights: mode, tensors });
-  return compileGraph(g, o.session);
+  const device = onDevice(o);
+  const g = buildKvGraph(c, { past, logits: past ? 'all' : 'last', weights: mode, tensors, present: device });
+  if (!device) return compileGraph(g, o.session);
+  // The cache stays on the device: prefill's kv.* and decode's present.* are gpu-buffer outputs.
+  const kv = g.outputNames().filter((n) => n.startsWith(past ? 'present.' : 'kv.'));
+  return compileGraph(g, { ...o.session, deviceOutputs: kv });
+}
+
+/** Whether the engine keeps its KV cache on the device (the webgpu provider). */
+function onDevice(o: EngineOptions): boolean {
+  return o.session?.executionProvider === 'webgpu' && (o.kvCache ?? 'auto') === 'auto';
 }
 
 /** Builds the sessions; `reuse` keeps the sessions whose weights are fed (nothing to rebuild on a swap). */
@@ -147,7 +189,15 @@ async function buildSessions(
   reuse?: Sessions,
 ): Promise<Sessions> {
   const m = modes(o.weights);
-  const feeds = weightFeeds(c, tensors); // validates every tensor against the config
+  let feeds = weightFeeds(c, tensors); // validates every tensor against the config
+  let up: { uploader: OnnxSession | null; uploaded: Record<string, Tensor> } = {
+    uploader: reuse?.uploader ?? null,
+    uploaded: {},
+  };
+  if (o.session?.executionProvider === 'webgpu' && (m.prefill === 'inputs' || m.decode === 'inputs')) {
+    up = await uploadWeights(c, feeds, o, up.uploader);
+    feeds = up.uploaded;
+  }
   const prefill =
     reuse && m.prefill === 'inputs' ? reuse.prefill : await buildSession(c, tensors, o, false, m.prefill);
   const decode =
@@ -157,6 +207,7 @@ async function buildSessions(
     decode,
     prefillWeights: m.prefill === 'inputs' ? feeds : {},
     decodeWeights: m.decode === 'inputs' ? feeds : {},
+    ...up,
   };
 }
 
@@ -198,10 +249,18 @@ export class PolicyEngine {
   private readonly options: EngineOptions;
   private readonly rope: RopeTables;
   private sessions: Sessions;
+  /** The device-resident KV cache (webgpu), else null: the host cache is used. */
+  private readonly deviceCache: DeviceKvCache | null;
   /** Serialises generate and swapWeights, so a swap never lands mid-generation. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(policy: EnginePolicy, sessions: Sessions, options: EngineOptions) {
+  private constructor(
+    policy: EnginePolicy,
+    sessions: Sessions,
+    options: EngineOptions,
+    deviceCache: DeviceKvCache | null,
+  ) {
+    this.deviceCache = deviceCache;
     this.config = policy.config;
     this.tokenizer = policy.tokenizer ?? null;
     this.options = options;
@@ -214,7 +273,9 @@ export class PolicyEngine {
     if (!Number.isInteger(max) || max < 1)
       throw new ModelError(BAD_INPUT, 'maxSequences', `maxSequences must be an integer >= 1, got ${max}`);
     modes(options.weights);
-    return new PolicyEngine(policy, await buildSessions(policy.config, policy.tensors, options), options);
+    const sessions = await buildSessions(policy.config, policy.tensors, options);
+    const device = onDevice(options) ? await DeviceKvCache.create(policy.config, options.session!) : null;
+    return new PolicyEngine(policy, sessions, options, device);
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -235,6 +296,7 @@ export class PolicyEngine {
       this.sessions = next;
       if (next.prefill !== old.prefill) await old.prefill.release();
       if (next.decode !== old.decode) await old.decode.release();
+      for (const t of Object.values(old.uploaded)) disposeTensor(t);
       if (tokenizer !== undefined) this.tokenizer = tokenizer;
     });
   }
@@ -440,8 +502,12 @@ export class PolicyEngine {
     const shortest = Math.min(...groups.map((g) => g.promptIds.length));
     const longestRun = Math.max(...groups.map((g) => g.maxTokens));
     const steps = Math.min(longestRun - 1, c.maxPositionEmbeddings - shortest);
-    const cache = new HostKvCache(c, rows.length, L + Math.min(steps, Math.max(L, 32)), L + steps);
-    cache.append(pre, srcRows, mask);
+    const dev = this.deviceCache;
+    const cache = dev
+      ? null
+      : new HostKvCache(c, rows.length, L + Math.min(steps, Math.max(L, 32)), L + steps);
+    if (dev) await dev.start(pre, srcRows, mask);
+    else cache!.append(pre, srcRows, mask);
     const preLogits = pre.logits!.data as Float32Array;
     let logits: Float32Array[] = srcRows.map((i) => preLogits.subarray(i * V, (i + 1) * V));
     let active = rows.map((_, r) => r); // indices into rows, in cache row order
@@ -460,7 +526,8 @@ export class PolicyEngine {
       });
       if (stillActive.length === 0) break;
       if (stillActive.length < active.length) {
-        cache.keepRows(stillActive);
+        if (dev) await dev.keepRows(stillActive);
+        else cache!.keepRows(stillActive);
         active = stillActive.map((a) => active[a]!);
       }
       // One decode step for every active row: its last token at position promptLength + generated - 1.
@@ -470,15 +537,17 @@ export class PolicyEngine {
       const r = this.rope.tensors(stepPos, A, 1);
       const out = await s.decode.run({
         ...s.decodeWeights,
-        ...cache.feeds(1),
+        ...(dev ? dev.feeds() : cache!.feeds(1)),
         input_ids: int64Tensor(stepIds, [A, 1]),
         rope_cos: r.cos,
         rope_sin: r.sin,
       });
-      cache.append(out);
+      if (dev) dev.advance(out);
+      else cache!.append(out);
       const lg = out.logits!.data as Float32Array;
       logits = active.map((_, a) => lg.subarray(a * V, (a + 1) * V));
     }
+    dev?.dispose();
     const completions: EngineCompletion[][] = groups.map(() => []);
     let generatedTokens = 0;
     for (const row of rows) {
@@ -521,6 +590,9 @@ export class PolicyEngine {
     await this.exclusive(async () => {
       await this.sessions.prefill.release();
       await this.sessions.decode.release();
+      for (const t of Object.values(this.sessions.uploaded)) disposeTensor(t);
+      await this.sessions.uploader?.release();
+      await this.deviceCache?.release();
     });
   }
 }

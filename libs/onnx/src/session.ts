@@ -3,16 +3,30 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
-import { BAD_MODEL, BAD_OPTION, EP_UNAVAILABLE, OnnxError, RUN_FAILED } from './errors.js';
+import { BAD_MODEL, BAD_OPTION, BAD_TENSOR, EP_UNAVAILABLE, OnnxError, RUN_FAILED } from './errors.js';
+import type { DType } from './proto.js';
 import type { Tensor } from './tensor.js';
+import { checkVulkanLoader, identityModel, webgpuStartError } from './webgpu.js';
 
 /** Execution providers we know how to select. */
 export type ExecutionProvider = 'cpu' | 'cuda' | 'webgpu';
 const PROVIDERS: readonly ExecutionProvider[] = ['cpu', 'cuda', 'webgpu'];
 
 export interface SessionOptions {
-  /** Default `cpu`. `cuda` needs the CUDA binaries (install with `ONNXRUNTIME_NODE_INSTALL=cuda12`). */
+  /**
+   * Default `cpu`. `webgpu`: Dawn on Vulkan, bundled with onnxruntime-node on linux-x64 (needs
+   * libvulkan1 and a Vulkan driver, see webgpu.ts). `cuda`: needs the CUDA provider libraries
+   * (`ONNXRUNTIME_NODE_INSTALL=cuda12`, a CUDA 13 build since ORT 1.27) and a CUDA 13 runtime.
+   */
   executionProvider?: ExecutionProvider;
+  /**
+   * webgpu only: outputs that stay on the device (`gpu-buffer` tensors) instead of being copied
+   * to the host, by name, or `all`. Such a tensor can be fed to the same or another session of
+   * the same process without a copy; read it with `OnnxSession.download` (never `getData()`,
+   * which aborts the process in onnxruntime-node 1.31) and free it with `disposeTensor`.
+   * Ignored by the other providers (their outputs are always on the host).
+   */
+  deviceOutputs?: readonly string[] | 'all';
   /** Threads inside one op (GEMM etc.). Default: the number of CPU cores. Range 1..1024. */
   intraOpNumThreads?: number;
   /**
@@ -80,9 +94,13 @@ export function checkExecutionProvider(ep: string): ExecutionProvider {
       EP_UNAVAILABLE,
       'executionProvider',
       "execution provider 'cuda' is not installed: reinstall with `ONNXRUNTIME_NODE_INSTALL=cuda12 npm install " +
-        "onnxruntime-node` (needs CUDA 12 and cuDNN 9), or use 'cpu'",
+        'onnxruntime-node --foreground-scripts` (the flag keeps its old name; since ORT 1.27 it downloads a ' +
+        'CUDA 13 build from NuGet, so it needs network access to api.nuget.org) and put a CUDA 13 runtime with ' +
+        'cuDNN 9 on LD_LIBRARY_PATH (e.g. the nvidia/*/lib folders of a CUDA 13 PyTorch wheel); or use ' +
+        "'webgpu' (no download, needs libvulkan1 and a Vulkan driver) or 'cpu'",
     );
   }
+  if (ep === 'webgpu') checkVulkanLoader();
   return ep as ExecutionProvider;
 }
 
@@ -92,6 +110,8 @@ export class OnnxSession {
   readonly outputNames: readonly string[];
   readonly executionProvider: ExecutionProvider;
   private readonly inner: ort.InferenceSession;
+  /** Identity sessions that read device tensors back, by `dtype/rank`. */
+  private readonly readers = new Map<string, ort.InferenceSession>();
 
   private constructor(inner: ort.InferenceSession, ep: ExecutionProvider) {
     this.inner = inner;
@@ -117,20 +137,72 @@ export class OnnxSession {
     };
     if (options.freeDimensionOverrides) opts.freeDimensionOverrides = options.freeDimensionOverrides;
     if (options.allowSpinning === false) opts.extra = { session: { intra_op: { allow_spinning: '0' } } };
+    const device = options.deviceOutputs;
+    if (ep === 'webgpu' && device !== undefined) {
+      opts.preferredOutputLocation =
+        device === 'all' ? 'gpu-buffer' : Object.fromEntries(device.map((n) => [n, 'gpu-buffer' as const]));
+    }
+    let inner: ort.InferenceSession;
     try {
-      return new OnnxSession(await ort.InferenceSession.create(model, opts), ep);
+      inner = await ort.InferenceSession.create(model, opts);
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
-      if (ep !== 'cpu') {
+      if (/is not a valid output name/.test(msg)) {
+        throw new OnnxError(
+          BAD_OPTION,
+          'deviceOutputs',
+          `deviceOutputs names no output of the model: ${msg}`,
+          {
+            cause: err,
+          },
+        );
+      }
+      if (ep === 'webgpu' && /webgpu|adapter|dawn|vulkan/i.test(msg)) throw webgpuStartError(err);
+      if (ep === 'cuda') {
         throw new OnnxError(
           EP_UNAVAILABLE,
           'executionProvider',
-          `execution provider '${ep}' could not start (${msg}); it needs a supported GPU and drivers, or use 'cpu'`,
+          `execution provider 'cuda' could not start (${msg}); it needs an NVIDIA GPU, its driver and a CUDA 13 ` +
+            "runtime with cuDNN 9 on LD_LIBRARY_PATH; or use 'webgpu' or 'cpu'",
           { cause: err },
         );
       }
       throw new OnnxError(BAD_MODEL, 'model', `ORT rejected the model: ${msg}`, { cause: err });
     }
+    return new OnnxSession(inner, ep);
+  }
+
+  /**
+   * Copies tensors to the host: host tensors are returned as they are, device (`gpu-buffer`)
+   * tensors are read back through a one-node Identity session whose output is on the host
+   * (cached per dtype and rank). The device tensors stay valid.
+   */
+  async download(tensors: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+    const out: Record<string, Tensor> = {};
+    for (const [name, t] of Object.entries(tensors)) {
+      if (!isDeviceTensor(t)) {
+        out[name] = t;
+        continue;
+      }
+      const key = `${t.type}/${t.dims.length}`;
+      let s = this.readers.get(key);
+      if (!s) {
+        s = await ort.InferenceSession.create(identityModel(t.type as DType, t.dims.length), {
+          executionProviders: [this.executionProvider],
+          logSeverityLevel: 3,
+        });
+        this.readers.set(key, s);
+      }
+      try {
+        out[name] = (await s.run({ x: t })).y as Tensor;
+      } catch (err) {
+        const msg = err instanceof Error ? err.message : String(err);
+        throw new OnnxError(BAD_TENSOR, name, `reading device tensor '${name}' back failed: ${msg}`, {
+          cause: err,
+        });
+      }
+    }
+    return out;
   }
 
   /** Runs the model; returns every output (or only `fetches`) by name. */
@@ -152,6 +224,8 @@ export class OnnxSession {
   }
 
   async release(): Promise<void> {
+    for (const r of this.readers.values()) await r.release();
+    this.readers.clear();
     await this.inner.release();
   }
 }
@@ -159,4 +233,14 @@ export class OnnxSession {
 /** Shorthand for `OnnxSession.create`. */
 export function createSession(model: Uint8Array, options?: SessionOptions): Promise<OnnxSession> {
   return OnnxSession.create(model, options);
+}
+
+/** Whether a tensor lives on the device (`gpu-buffer`): its data cannot be read on the host directly. */
+export function isDeviceTensor(t: Tensor): boolean {
+  return t.location === 'gpu-buffer';
+}
+
+/** Frees a device tensor's buffer now instead of at garbage collection; host tensors are left alone. */
+export function disposeTensor(t: Tensor | undefined): void {
+  if (t && isDeviceTensor(t)) t.dispose();
 }

@@ -18,7 +18,9 @@ test('the cuda provider fails with GRPO_ONNX_EP_UNAVAILABLE naming the install s
   await assert.rejects(createSession(identity, { executionProvider: 'cuda' }), (e: Coded) => {
     return (
       coded('GRPO_ONNX_EP_UNAVAILABLE', 'executionProvider')(e) &&
-      /ONNXRUNTIME_NODE_INSTALL=cuda12/.test(e.message)
+      /ONNXRUNTIME_NODE_INSTALL=cuda12/.test(e.message) &&
+      /CUDA 13/.test(e.message) &&
+      /LD_LIBRARY_PATH/.test(e.message)
     );
   });
 });

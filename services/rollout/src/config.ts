@@ -24,9 +24,10 @@ export const RolloutConfig = Type.Composite([
         "Comma-separated folders PUT /v1/policy and /update_weights_from_disk may load from (relative ones resolve against the working directory; include the trainer's runs directory). Paths elsewhere (symlinks followed) get 403 GRPO_PATH_OUTSIDE_ROOTS.",
     }),
     tinySeed: Type.Integer({ default: 0, description: 'Init seed of the tiny built-in policy.' }),
-    executionProvider: Type.Union([Type.Literal('cpu'), Type.Literal('cuda')], {
+    executionProvider: Type.Union([Type.Literal('cpu'), Type.Literal('webgpu'), Type.Literal('cuda')], {
       default: 'cpu',
-      description: 'onnx engine: ORT execution provider (cuda needs ONNXRUNTIME_NODE_INSTALL=cuda12).',
+      description:
+        'onnx engine: ORT execution provider. webgpu: bundled (needs libvulkan1 and a Vulkan driver; the KV cache stays on the device); cuda: needs ONNXRUNTIME_NODE_INSTALL=cuda12 at install (a CUDA 13 build) and a CUDA 13 runtime.',
     }),
     intraOpThreads: Type.Integer({
       minimum: 0,

@@ -30,6 +30,7 @@ export const trainerApp = fp(
     const { config } = opts;
     const manager = new RunManager({
       runsDir: config.runsDir,
+      executionProvider: config.executionProvider,
       dataRoots: parseRootList(config.dataRoot),
       modelRoots: parseRootList(config.modelRoot),
       serviceTimeoutMs: config.serviceTimeoutMs,

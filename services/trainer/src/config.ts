@@ -12,6 +12,11 @@ export const TrainerConfig = Type.Composite([
     // A train step holds the event loop for one ORT call at a time (tens of ms on the tiny
     // model, seconds on real ones); shedding requests then would only hide the dashboard.
     maxEventLoopDelayMs: Type.Integer({ minimum: 0, default: 0, description: '0 disables load shedding.' }),
+    executionProvider: Type.Union([Type.Literal('cpu'), Type.Literal('webgpu'), Type.Literal('cuda')], {
+      default: 'cpu',
+      description:
+        'ORT execution provider of train steps and scoring when a run config names none. webgpu: bundled (needs libvulkan1 and a Vulkan driver); cuda: needs ONNXRUNTIME_NODE_INSTALL=cuda12 at install (a CUDA 13 build) and a CUDA 13 runtime.',
+    }),
     runsDir: Type.String({
       default: 'runs',
       description: 'Run directories are created under it as <runsDir>/<id>.',

@@ -438,6 +438,8 @@ export interface components {
             maxSeqTokens?: number;
             /** @description Default: <runsDir>/<id>. */
             runDir?: string;
+            /** @description ORT execution provider of the trainer's train steps and scoring; default: the trainer service's executionProvider (cpu). webgpu keeps the optimizer state on the device. */
+            executionProvider?: "cpu" | "webgpu" | "cuda";
         };
         /** ResumeRequest */
         ResumeRequest: {

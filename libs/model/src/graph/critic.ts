@@ -193,6 +193,11 @@ export class ValueModel {
       this.trainer.params.set(name, tensor('float32', t.data as Float32Array, t.shape));
   }
 
+  /** Brings device-resident optimizer state (webgpu) to the host before `optimizerState`. */
+  syncState(): Promise<void> {
+    return this.trainer.syncState();
+  }
+
   /** AdamW moments by name and the step counter (copies), for checkpoints. */
   optimizerState(): { stepCount: number; tensors: TensorMap } {
     const tensors: TensorMap = new Map();

@@ -128,7 +128,18 @@ export function buildLogprobGraph(c: ModelConfig, mode: WeightMode = 'inputs', t
  */
 export function buildKvGraph(
   c: ModelConfig,
-  opts: { past: boolean; logits: 'last' | 'all'; weights?: WeightMode; tensors?: TensorMap },
+  opts: {
+    past: boolean;
+    logits: 'last' | 'all';
+    weights?: WeightMode;
+    tensors?: TensorMap;
+    /**
+     * Decode only: also output present.<l>.key / present.<l>.value = concat(past, new) along
+     * the slot axis, (batch, kvHeads, past + seq, headDim). The device-resident cache
+     * (`DeviceKvCache`) feeds them back as the next step's past without a host copy.
+     */
+    present?: boolean;
+  },
 ): Graph {
   const g = new Graph();
   const ws = weightSource(g, opts.weights ?? 'inputs', opts.tensors);
@@ -137,6 +148,12 @@ export function buildKvGraph(
   const h = opts.logits === 'last' ? lastPosition(g, m.hidden) : m.hidden;
   g.output('logits', m.lmHead(h));
   m.newKv.forEach((p, l) => {
+    const past = inputs.past?.[l];
+    if (opts.present && past) {
+      g.output(`present.${l}.key`, g.concat([past.key, p.key], 2));
+      g.output(`present.${l}.value`, g.concat([past.value, p.value], 2));
+      return;
+    }
     g.output(`kv.${l}.key`, p.key);
     g.output(`kv.${l}.value`, p.value);
   });

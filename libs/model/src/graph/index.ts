@@ -1,4 +1,5 @@
 export * from './critic.js';
+export * from './device-kv.js';
 export * from './feeds.js';
 export * from './graphs.js';
 export * from './kv-cache.js';

@@ -56,6 +56,8 @@ export interface PolicyTrainerOptions {
   /** Global-norm clipping; default 1 (TRL's max_grad_norm). */
   maxGradNorm?: number;
   session?: SessionOptions;
+  /** webgpu: optimizer state stays on the device between steps (default true; see libs/graph TrainerSpec). */
+  deviceState?: boolean;
 }
 
 export interface TrainBatch {
@@ -100,6 +102,7 @@ export class PolicyTrainer {
       optimizer: o.optimizer ?? { kind: 'adamw', weightDecay: 0 },
       maxGradNorm: o.maxGradNorm ?? 1,
       ...(o.session ? { session: o.session } : {}),
+      ...(o.deviceState !== undefined ? { deviceState: o.deviceState } : {}),
     });
     for (const [name, t] of Object.entries(initial)) {
       trainer.params.set(name, tensor('float32', (t.data as Float32Array).slice(), t.dims));
@@ -145,6 +148,16 @@ export class PolicyTrainer {
       out.set(name, { shape: [...t.dims], data: (t.data as Float32Array).slice() });
     }
     return out;
+  }
+
+  /** Brings device-resident optimizer state (webgpu) to the host before it is read, e.g. for a checkpoint. */
+  syncState(): Promise<void> {
+    return this.trainer.syncState();
+  }
+
+  /** Ends ORT profiling of the step session (when `session.enableProfiling` was set). */
+  endProfiling(): void {
+    this.trainer.endProfiling();
   }
 
   async release(): Promise<void> {

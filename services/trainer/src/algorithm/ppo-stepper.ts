@@ -9,6 +9,7 @@ import {
   type TensorMap,
   writeSafetensors,
 } from '@grpo/model';
+import type { SessionOptions } from '@grpo/onnx';
 import {
   type AlgorithmSpec,
   type AlgorithmStepper,
@@ -42,6 +43,7 @@ export async function createPpoStepper(o: {
   reference: TensorMap;
   algorithm: AlgorithmSpec;
   parsed: Readonly<AlgorithmConfig>;
+  session?: SessionOptions;
 }): Promise<AlgorithmStepper> {
   const init = o.parsed.critic?.init;
   const step = await PpoStep.create({
@@ -49,7 +51,7 @@ export async function createPpoStepper(o: {
     tensors: o.tensors,
     reference: o.reference,
     algorithm: o.parsed,
-    session: TRAINER_SESSION,
+    session: o.session ?? TRAINER_SESSION,
     ...(init ? { critic: await loadCritic(path.resolve(init), o.config) } : {}),
   });
   return {
@@ -81,8 +83,10 @@ export async function createPpoStepper(o: {
     tensors: () => step.tensors(),
     optimizerState: () => policyTrainerState(step.policyTrainer),
     loadOptimizerState: (s) => loadPolicyTrainerState(step.policyTrainer, s),
+    syncOptimizer: () => step.policyTrainer.syncState(),
     async saveState(dir) {
       const d = path.join(dir, CRITIC_DIR);
+      await step.critic.syncState();
       await saveCritic(d, step.critic.config, step.critic.tensors());
       const s = step.critic.optimizerState();
       await writeSafetensors(path.join(d, CRITIC_OPTIMIZER), s.tensors);

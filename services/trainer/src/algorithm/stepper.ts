@@ -49,7 +49,7 @@ export const createAlgorithmStepper: AlgorithmFactory = async (o) => {
     tensors: o.tensors,
     reference: o.reference,
     algorithm: algorithmConfigInput(o.algorithm),
-    session: TRAINER_SESSION,
+    session: o.session ?? TRAINER_SESSION,
   });
   const stepper: AlgorithmStepper = {
     async step(groups, lr, temperature): Promise<StepperResult> {
@@ -69,6 +69,7 @@ export const createAlgorithmStepper: AlgorithmFactory = async (o) => {
     },
     tensors: () => step.tensors(),
     optimizerState: () => policyTrainerState(step.policyTrainer),
+    syncOptimizer: () => step.policyTrainer.syncState(),
     loadOptimizerState: (s) => loadPolicyTrainerState(step.policyTrainer, s),
     release: () => step.release(),
   };

@@ -20,6 +20,7 @@ import {
   type ScoreSequence,
   type TensorMap,
 } from '@grpo/model';
+import type { ExecutionProvider, SessionOptions } from '@grpo/onnx';
 import type { Example } from '../data/example.js';
 import { BAD_RUN_CONFIG, CHECKPOINT_CORRUPT, TrainerError } from '../errors.js';
 import { exists } from './atomic.js';
@@ -47,6 +48,7 @@ import {
   type Group,
   PolicyStepRunner,
   type StepRunner,
+  TRAINER_SESSION,
 } from './step.js';
 import { modelLength, toolMetrics, traceIds, trainMask } from './tools.js';
 
@@ -71,6 +73,8 @@ export interface LoopOptions {
   runDir: string;
   config: RunConfig;
   services: RunServices | null;
+  /** ORT execution provider of the run's train steps and scoring; default cpu. */
+  executionProvider?: ExecutionProvider;
   algorithms?: AlgorithmFactory;
   signal: AbortSignal;
   events: LoopEvents;
@@ -191,6 +195,7 @@ export class RunLoop {
           this.modelConfig,
           (await loadPolicy(ckpt.dir)).tensors,
           this.o.algorithms,
+          this.session(),
         );
         const refFile = path.join(ckpt.dir, REFERENCE_FILE);
         if (ckpt.state.optimizer === 'grpo' && (await exists(refFile)))
@@ -221,8 +226,13 @@ export class RunLoop {
         `none of the ${all.length} checkpoints of the run loads (truncated or corrupt files)`,
         409,
       );
-    this.runner = new PolicyStepRunner(this.modelConfig, base, this.o.algorithms);
+    this.runner = new PolicyStepRunner(this.modelConfig, base, this.o.algorithms, this.session());
     return null;
+  }
+
+  /** ORT options of the run's train steps and scoring (the run's execution provider). */
+  private session(): SessionOptions {
+    return { ...TRAINER_SESSION, executionProvider: this.o.executionProvider ?? 'cpu' };
   }
 
   private checkData(): void {

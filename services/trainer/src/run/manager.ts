@@ -11,6 +11,7 @@ import {
   type RunStatus,
 } from '@grpo/contracts';
 import { AlgorithmConfigError, parseAlgorithmConfig } from '@grpo/grpo';
+import type { ExecutionProvider } from '@grpo/onnx';
 import { Value } from '@sinclair/typebox/value';
 import {
   BAD_RUN_CONFIG,
@@ -50,6 +51,8 @@ export interface RunManagerOptions {
   dataRoots?: readonly string[];
   /** Folders a model folder may be named in (runsDir is always allowed too). */
   modelRoots?: readonly string[];
+  /** Execution provider of runs whose config names none; default cpu. */
+  executionProvider?: ExecutionProvider;
   serviceTimeoutMs: number;
   rolloutApiKey?: string;
   rewardApiKey?: string;
@@ -262,6 +265,7 @@ export class RunManager {
       runDir: run.status.runDir,
       config,
       services,
+      executionProvider: config.executionProvider ?? this.o.executionProvider ?? 'cpu',
       algorithms: this.o.algorithms,
       signal: run.abort.signal,
       events: {

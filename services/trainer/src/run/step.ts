@@ -10,6 +10,7 @@ import {
   type TensorMap,
   writeSafetensors,
 } from '@grpo/model';
+import type { SessionOptions } from '@grpo/onnx';
 import { exists } from './atomic.js';
 
 /** One sampled completion of a GRPO group, as the rollout service returned it and the reward service scored it. */
@@ -66,6 +67,8 @@ export interface AlgorithmStepper {
   saveState?(dir: string): Promise<void>;
   /** Restores what `saveState` wrote; called after `loadOptimizerState` on resume. */
   loadState?(dir: string): Promise<void>;
+  /** Brings device-resident optimizer state (webgpu) to the host before `optimizerState`. */
+  syncOptimizer?(): Promise<void>;
   release(): Promise<void>;
 }
 
@@ -104,6 +107,8 @@ export type AlgorithmFactory = (o: {
    */
   reference: TensorMap;
   algorithm: AlgorithmSpec;
+  /** ORT options of the stepper's sessions (execution provider); default TRAINER_SESSION. */
+  session?: SessionOptions;
 }) => Promise<AlgorithmStepper>;
 
 export interface OptimizerState {
@@ -200,6 +205,7 @@ export class PolicyStepRunner implements StepRunner {
     readonly config: ModelConfig,
     tensors: TensorMap,
     private readonly algorithms?: AlgorithmFactory,
+    private readonly session: SessionOptions = TRAINER_SESSION,
   ) {
     this.weights = tensors;
     this.stageStart = tensors;
@@ -230,7 +236,7 @@ export class PolicyStepRunner implements StepRunner {
       config: this.config,
       tensors: this.weights,
       loss: sftLoss,
-      session: TRAINER_SESSION,
+      session: this.session,
     });
     return this.sftTrainer;
   }
@@ -245,6 +251,7 @@ export class PolicyStepRunner implements StepRunner {
       tensors: this.weights,
       reference: this.stageStart,
       algorithm,
+      session: this.session,
     });
     this.algoKey = key;
     return this.algo;
@@ -277,6 +284,9 @@ export class PolicyStepRunner implements StepRunner {
   }
 
   async saveOptimizer(dir: string): Promise<void> {
+    // On webgpu the moments live on the device between steps: bring them to the host first.
+    await this.sftTrainer?.syncState();
+    await this.algo?.syncOptimizer?.();
     const s = this.sftTrainer ? policyTrainerState(this.sftTrainer) : this.algo?.optimizerState();
     if (!s) return;
     await writeSafetensors(path.join(dir, OPTIMIZER_FILE), s.tensors);
