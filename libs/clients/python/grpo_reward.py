@@ -30,6 +30,7 @@ import http.client
 import json
 import os
 import random
+import re
 import socket
 import threading
 import time
@@ -77,6 +78,9 @@ PYTHON_CODE_SPEC: List[Dict[str, Any]] = [{"name": "code", "weight": 1.0, "param
 
 #: Substrings of a verl ``data_source`` that select ``PYTHON_CODE_SPEC``.
 PYTHON_CODE_SOURCES = ("apps", "taco", "codecontests", "code_contests", "livecodebench", "humaneval", "mbpp", "kodcode")
+
+#: Words in a ``data_source`` (split on punctuation) that name JavaScript or TypeScript.
+JS_LANGUAGE_TOKENS = frozenset({"js", "javascript", "ts", "typescript", "node", "nodejs"})
 
 #: Substrings of a verl ``data_source`` that select ``CODE_SPEC``; everything else gets
 #: ``MATH_SPEC`` (gsm8k, MATH, AIME, DAPO-Math, ...).
@@ -430,7 +434,11 @@ def spec_for_data_source(data_source: Optional[str]) -> List[Dict[str, Any]]:
     if override is not None:
         return override
     source = (data_source or "").lower()
-    if "multipl" not in source and any(marker in source for marker in PYTHON_CODE_SOURCES):
+    # "humaneval-js", "mbpp_typescript", MultiPL-E: a Python data set's name with another
+    # language named in it keeps the language-detecting CODE_SPEC.
+    tokens = set(re.split(r"[^a-z0-9]+", source))
+    other_language = "multipl" in source or bool(tokens & JS_LANGUAGE_TOKENS)
+    if not other_language and any(marker in source for marker in PYTHON_CODE_SOURCES):
         return [{**s, "params": dict(s["params"])} for s in PYTHON_CODE_SPEC]
     if any(marker in source for marker in CODE_SOURCE_MARKERS):
         return [dict(s) for s in CODE_SPEC]

@@ -217,6 +217,8 @@ class HelperTests(unittest.TestCase):
         for source in ("apps", "likaixin/TACO-verified", "deepmind/code_contests", "codecontests", "livecodebench/code_generation_lite", "openai_humaneval", "mbpp", "KodCode/KodCode-V1"):
             self.assertEqual(g.spec_for_data_source(source), [{"name": "code", "weight": 1.0, "params": {"language": "python"}}], source)
         self.assertEqual(g.spec_for_data_source("nuprl/MultiPL-E-humaneval-js"), [{"name": "code", "weight": 1.0}])
+        for source in ("humaneval-js", "mbpp_typescript", "apps.javascript", "taco-ts"):
+            self.assertEqual(g.spec_for_data_source(source), [{"name": "code", "weight": 1.0}], source)
         self.assertEqual(g.spec_for_data_source("gsm8k")[0]["name"], "accuracy")
 
     def test_python_code_references_map_to_the_services_formats(self):
