@@ -7,6 +7,8 @@ export const NO_CHECKPOINT = 'GRPO_TRAINER_NO_CHECKPOINT';
 export const SERVICE_FAILED = 'GRPO_TRAINER_SERVICE_FAILED';
 export const TOO_MANY_STREAMS = 'GRPO_TRAINER_TOO_MANY_STREAMS';
 export const RUN_FAILED = 'GRPO_TRAINER_RUN_FAILED';
+/** An eval stage scored below its `minAccuracy` gate; the run ends failed before the next stage. */
+export const EVAL_GATE = 'GRPO_TRAINER_EVAL_GATE';
 
 /** A run-level error: a code, the config field to blame (when one is), and the HTTP status it maps to. */
 export class TrainerError extends FieldError {

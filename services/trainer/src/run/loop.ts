@@ -7,6 +7,7 @@ import type {
   RewardItemResult,
   RolloutResponse,
   RunConfig,
+  StageCheckpoint,
   StageSpec,
   StageType,
 } from '@grpo/contracts';
@@ -19,7 +20,7 @@ import {
   type ScoreSequence,
 } from '@grpo/model';
 import type { Example } from '../data/example.js';
-import { BAD_RUN_CONFIG, TrainerError } from '../errors.js';
+import { BAD_RUN_CONFIG, EVAL_GATE, TrainerError } from '../errors.js';
 import { exists } from './atomic.js';
 import {
   CHECKPOINTS_DIR,
@@ -36,6 +37,7 @@ import { runPlotSvg } from './plot.js';
 import { lrAt } from './schedule.js';
 import type { RunServices } from './services.js';
 import { loadRunData, prepareBaseModel, type RunData } from './setup.js';
+import { listStageCheckpoints, saveStageCheckpoint } from './stage-checkpoint.js';
 import { mean, summariseRewards, zeroStdFraction } from './stats.js';
 import {
   type AlgorithmFactory,
@@ -141,6 +143,8 @@ export class RunLoop {
   private syncedStep = -1;
   private syncedDir: string | null = null;
   private pending: PendingRound | null = null;
+  /** The kept last weights of every finished training stage (`checkpoints/<stage name>/`). */
+  stageCheckpoints: StageCheckpoint[] = [];
 
   constructor(private readonly o: LoopOptions) {}
 
@@ -165,6 +169,7 @@ export class RunLoop {
       await this.dropCheckpointsAfter(ckpt.state.step);
     }
     await this.metrics.truncate(this.step, this.stage);
+    this.stageCheckpoints = await listStageCheckpoints(runDir, config, ckpt ? ckpt.state.stage : 0);
     this.runner = new PolicyStepRunner(this.modelConfig, tensors, this.o.algorithms);
     const refFile = ckpt ? path.join(ckpt.dir, REFERENCE_FILE) : '';
     if (ckpt?.state.optimizer === 'grpo' && (await exists(refFile)))
@@ -231,7 +236,9 @@ export class RunLoop {
         });
         if (spec.type === 'eval') {
           if (signal.aborted) return await this.stopAt(spec);
-          this.o.events.eval(await this.evaluate(spec, name));
+          const rec = await this.evaluate(spec, name);
+          this.o.events.eval(rec);
+          this.gate(spec, rec);
         } else {
           for (; this.stageStep < spec.steps; ) {
             if (signal.aborted) return await this.stopAt(spec);
@@ -241,6 +248,7 @@ export class RunLoop {
             }
           }
         }
+        if (spec.type !== 'eval' && spec.steps > 0) await this.keepStageEnd();
         // Stage boundary: the next stage starts with a fresh optimizer.
         await this.runner.resetOptimizer();
         await this.checkpoint(null, this.stage + 1, 0);
@@ -265,6 +273,35 @@ export class RunLoop {
     const title = `${this.o.config.name ?? path.basename(this.o.runDir)}: ${this.step} steps`;
     await fs.writeFile(file, runPlotSvg(this.metrics.rows, this.metrics.evals, title));
     return file;
+  }
+
+  /** Saves the weights at the end of the current training stage where pruning cannot reach them. */
+  private async keepStageEnd(): Promise<void> {
+    const rec = await saveStageCheckpoint({
+      runDir: this.o.runDir,
+      config: this.o.config,
+      stage: this.stage,
+      step: this.step,
+      modelConfig: this.modelConfig,
+      tensors: this.runner.tensors(),
+      baseModelDir: this.baseModelDir,
+    });
+    this.stageCheckpoints = [...this.stageCheckpoints.filter((c) => c.stage !== rec.stage), rec];
+  }
+
+  /** An eval stage's `minAccuracy` gate: below it the run fails with a code and what to do. */
+  private gate(spec: StageSpec, rec: EvalRecord): void {
+    if (spec.minAccuracy === undefined || rec.accuracy >= spec.minAccuracy) return;
+    const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+    const kept = this.stageCheckpoints[this.stageCheckpoints.length - 1];
+    throw new TrainerError(
+      EVAL_GATE,
+      `stages[${this.stage}].minAccuracy`,
+      `${rec.name}: accuracy ${pct(rec.accuracy)} on ${rec.count} problems is below minAccuracy ` +
+        `${pct(spec.minAccuracy)}, so the run stops here rather than train the next stages on a policy ` +
+        `that cannot do the task.${kept ? ` The weights are kept in ${kept.path}.` : ''}`,
+      422,
+    );
   }
 
   private async stopAt(spec: StageSpec): Promise<'stopped'> {
