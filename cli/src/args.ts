@@ -12,7 +12,7 @@ Usage:
   grpo serve rollout [--model DIR] [--engine onnx|openai] [--upstream URL ...] [--host H] [--port N] [--log-level L]
   grpo serve trainer [--runs-dir DIR] [--resume RUN_DIR] [--host H] [--port N] [--log-level L]
   grpo train <config.json> [--trainer URL]      grpo train --resume RUN_DIR [--trainer URL]
-  grpo quickstart [--runs-dir DIR]
+  grpo quickstart [--runs-dir DIR] [--seed N] [--sft-steps N]
   grpo --help | grpo serve --help
 
 Commands:
@@ -39,6 +39,11 @@ Options of serve trainer (port default 8003, env prefix GRPO_TRAINER_):
   --runs-dir DIR   run directories go under DIR/<id>                  GRPO_TRAINER_RUNS_DIR (default runs)
   --resume DIR     resume the run in DIR from its last checkpoint     GRPO_TRAINER_RESUME
 
+Options of quickstart:
+  --runs-dir DIR   where the run directory goes (default runs)
+  --seed N         the run seed: data order and sampling (default 1)
+  --sft-steps N    steps of the SFT cold start (default 800)
+
 Options of train:
   --trainer URL    the trainer service                                GRPO_TRAINER_URL (default http://127.0.0.1:8003)
   --resume DIR     continue the run in DIR instead of submitting a config
@@ -60,6 +65,8 @@ export interface TrainCommand {
 export interface QuickstartCommand {
   command: 'quickstart';
   runsDir?: string;
+  seed?: number;
+  sftSteps?: number;
 }
 export type Command = ServeCommand | TrainCommand | QuickstartCommand | { command: 'help' };
 
@@ -115,6 +122,8 @@ export function parseCommand(
     return {
       command: 'quickstart',
       ...(values['runs-dir'] !== undefined ? { runsDir: values['runs-dir'] } : {}),
+      ...(values.seed !== undefined ? { seed: toInt('seed', values.seed) } : {}),
+      ...(values['sft-steps'] !== undefined ? { sftSteps: toInt('sft-steps', values['sft-steps']) } : {}),
     };
   }
   if (cmd !== 'serve') throw new UsageError(`unknown command "${cmd}"`);
@@ -174,6 +183,8 @@ function parse(argv: readonly string[]) {
       'runs-dir': { type: 'string' },
       resume: { type: 'string' },
       trainer: { type: 'string' },
+      seed: { type: 'string' },
+      'sft-steps': { type: 'string' },
     },
   });
 }
