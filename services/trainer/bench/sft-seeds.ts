@@ -16,7 +16,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { createRng, createTinyPolicy, loadPolicy, PolicyEngine, savePolicy } from '@grpo/model';
+import { loadPolicy, PolicyEngine } from '@grpo/model';
 import { createDefaultRegistry } from '@grpo/rewards';
 import {
   chatPromptIds,
@@ -26,6 +26,7 @@ import {
   startTrainerServer,
 } from '@grpo/trainer-service';
 import { train } from '../../../cli/src/train.js';
+import { writePerturbedBase } from './perturb.js';
 
 const seeds = (process.env.SEEDS ?? '1,2,3').split(',').map(Number);
 const every = Number(process.env.EVAL_EVERY ?? 100);
@@ -35,15 +36,6 @@ const pseed = Number(process.env.PSEED ?? 1);
 const o = JSON.parse(process.env.OVERRIDE ?? '{}');
 const runsDir = process.env.RUNS ?? '/tmp/sft-seeds';
 const acc = createDefaultRegistry().resolve([{ name: 'accuracy', weight: 1 }])[0]!;
-
-/** Multiplies every weight of the policy in `dir` by (1 + eps * N(0, 1)) and writes it back. */
-export async function perturbPolicy(dir: string, eps: number, seed: number): Promise<void> {
-  const p = await loadPolicy(dir);
-  const rng = createRng(seed, 7);
-  for (const t of p.tensors.values())
-    for (let i = 0; i < t.data.length; i++) t.data[i]! *= 1 + eps * rng.normal();
-  await savePolicy(dir, { config: p.config, tensors: p.tensors });
-}
 
 const quiet = { port: 0, logLevel: 'error', maxEventLoopDelayMs: 0 };
 const trainer = await startTrainerServer({ ...quiet, runsDir }, { signals: [] });
@@ -66,12 +58,7 @@ for (const seed of seeds) {
   const tag = `${Date.now().toString(36)}-s${seed}${perturb ? `-p${pseed}` : ''}`;
   recipe.runDir = path.join(runsDir, tag);
   const data = loadRunData(recipe.data);
-  if (perturb) {
-    const base = path.join(recipe.runDir, 'base-model');
-    const t = recipe.model.tiny;
-    await createTinyPolicy({ dir: base, ...t, extraChars: dataChars(data) });
-    await perturbPolicy(base, perturb, pseed);
-  }
+  if (perturb) await writePerturbedBase(recipe, recipe.runDir, perturb, pseed);
   const t0 = Date.now();
   const out = await fs.open('/dev/null', 'w');
   // biome-ignore lint/suspicious/noExplicitAny: experiment script
