@@ -54,6 +54,9 @@ test('a restarted trainer lists the completed, stopped and failed runs of its ru
       createdAt: '2999-01-02T00:00:00.000Z',
     }),
   );
+  // ... and its files went two steps further than that status.json says.
+  const rows = (await fs.readFile(path.join(killedDir, 'metrics.jsonl'), 'utf8')).split('\n');
+  await fs.writeFile(path.join(killedDir, 'metrics.jsonl'), `${rows.slice(0, 2).join('\n')}\n`);
   await fs.mkdir(path.join(dir, 'not-a-run'));
 
   const second = await trainerApp(t, dir);
@@ -65,7 +68,7 @@ test('a restarted trainer lists the completed, stopped and failed runs of its ru
       [stopped, 'stopped', 'stopped', 0, undefined],
       [failed, 'failed', 'failed', 0, 'GRPO_TRAINER_BAD_CONFIG'],
       ['legacy', 'done', 'completed', 4, undefined],
-      ['killed', 'done', 'stopped', 4, undefined],
+      ['killed', 'done', 'stopped', 2, undefined],
     ],
   );
   const [a, , , legacy, killed] = runs as RunStatus[];

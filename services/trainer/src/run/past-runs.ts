@@ -21,9 +21,10 @@ export function saveStatus(previous: Promise<void>, status: RunStatus): Promise<
 }
 
 /**
- * The status of a run found on disk: its status.json (an active state there means the process
- * died: `stopped`), or, for a run directory without one, a status rebuilt from run.json, the
- * metrics and the stage checkpoints (`stopped` unless every step and eval is done: `completed`).
+ * The status of a run found on disk: its status.json when that holds a final state; otherwise
+ * (no status.json, or an active state there: the process died mid-run) a status rebuilt from
+ * run.json, the metrics and the stage folders: `stopped` unless every step and eval is done
+ * (`completed`).
  */
 export async function readPastStatus(
   runDir: string,
@@ -34,10 +35,27 @@ export async function readPastStatus(
   try {
     saved = JSON.parse(await fs.readFile(path.join(runDir, STATUS_FILE), 'utf8')) as RunStatus;
   } catch {}
+  if (saved && !ACTIVE_STATES.includes(saved.state))
+    return { ...saved, runDir, checkpoints: saved.checkpoints ?? [] };
   if (saved) {
-    const state = ACTIVE_STATES.includes(saved.state) ? 'stopped' : saved.state;
-    return { ...saved, state, runDir, checkpoints: saved.checkpoints ?? [] };
+    // The process died mid-run: status.json is from its last state change; the files go further.
+    const rebuilt = await rebuildStatus(runDir, config, meta);
+    return {
+      ...rebuilt,
+      id: saved.id,
+      createdAt: saved.createdAt,
+      ...(saved.name ? { name: saved.name } : {}),
+    };
   }
+  return rebuildStatus(runDir, config, meta);
+}
+
+/** A status from run.json, the metrics and the stage folders. */
+async function rebuildStatus(
+  runDir: string,
+  config: RunConfig,
+  meta: { id?: string; createdAt?: string } | null,
+): Promise<RunStatus> {
   const log = await MetricsLog.open(runDir);
   const last = log.rows[log.rows.length - 1];
   const total = totalSteps(config);
