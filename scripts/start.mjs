@@ -6,6 +6,7 @@
 // metrics, the dashboard URL, held-out accuracy after SFT and after GRPO, and a plot.
 // Extra arguments pass through: npm start -- --runs-dir /tmp/runs. Ctrl-C stops the run at a
 // step boundary with a checkpoint (resume it with `grpo train --resume <run dir>`).
+import '../cli/bin/node-version.mjs';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { parse } from 'yaml';
+import { keyEnvFiles, newKeySet } from '../cli/src/keys.js';
 import { healthUrl } from '../infra/docker/healthcheck.mjs';
 import { RewardConfig } from '../services/reward/src/config.js';
 import { unknownEnvNames } from './infra-env.js';
@@ -27,6 +28,7 @@ type Service = {
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
   volumes?: string[];
+  env_file?: string[];
   deploy?: { resources?: { limits?: { cpus?: string; memory?: string } } };
 };
 type Compose = { services: Record<string, Service>; volumes?: Record<string, unknown> };
@@ -139,12 +141,16 @@ test('every environment variable in the compose file is one the service reads', 
   assert.deepEqual(unknownEnvNames('reward', { GRPO_REWARD_WORKER: '2' }), ['GRPO_REWARD_WORKER']);
 });
 
-test('the Dockerfile builds natives in a builder stage and runs as non-root with a healthcheck', () => {
+test('the Dockerfile installs prebuilt natives in a builder stage without a compiler and runs as non-root with a healthcheck', () => {
   const df = read('infra/Dockerfile');
   const stages = [...df.matchAll(/^FROM (\S+) AS (\S+)$/gm)].map((m) => m[2]);
   assert.deepEqual(stages, ['builder', 'runtime-cuda', 'runtime'], 'runtime is the last, default target');
   const builder = df.slice(df.indexOf('AS builder'), df.indexOf('AS runtime-cuda'));
-  assert.match(builder, /python3 make g\+\+/, 'isolated-vm is compiled by node-gyp');
+  assert.doesNotMatch(
+    builder,
+    /apt-get install/,
+    'isolated-vm 6.2 installs prebuilt: no compiler in the builder',
+  );
   assert.match(builder, /npm ci/);
   assert.match(builder, /npm run build/);
   assert.match(builder, /npm prune --omit=dev/);
@@ -154,7 +160,8 @@ test('the Dockerfile builds natives in a builder stage and runs as non-root with
     assert.match(body, /^HEALTHCHECK .*\n.*healthcheck\.mjs/m);
     assert.match(body, /^ENTRYPOINT \["node", "\/app\/cli\/bin\/grpo\.mjs"\]$/m);
   }
-  assert.match(df, /^ARG NODE_IMAGE=node:20-bookworm-slim$/m);
+  assert.match(df, /^ARG NODE_IMAGE=node:24-bookworm-slim$/m);
+  assert.doesNotMatch(df, /g\+\+|node-gyp/, 'no compiler in the image: isolated-vm installs prebuilt');
   assert.match(df, /ONNXRUNTIME_NODE_INSTALL=cuda12/, 'the CUDA variant is documented');
 });
 
@@ -182,4 +189,34 @@ test('the container healthcheck finds the port of the service PID 1 runs', () =>
   );
   assert.equal(healthUrl(['node', 'x.js'], {}), undefined);
   assert.equal(healthUrl([...argv, 'nope'], {}), undefined);
+});
+
+test('every grpo service reads its API keys from the env file `grpo keys` writes, never from compose itself', () => {
+  const files = keyEnvFiles(newKeySet());
+  for (const name of ['reward', 'rollout', 'trainer'] as const) {
+    const s = compose.services[name]!;
+    assert.deepEqual(s.env_file, [`.keys/${name}.env`]);
+    assert.deepEqual(
+      Object.keys(s.environment ?? {}).filter((k) => /API_KEY/.test(k)),
+      [],
+      `${name}: no keys in the compose file`,
+    );
+    // The generated file sets only names this service reads, and at least one key it accepts.
+    const env = Object.fromEntries(
+      files[name]
+        .split('\n')
+        .filter((l) => l && !l.startsWith('#'))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+    assert.deepEqual(unknownEnvNames(name, env), [], `${name}.env: unknown env names`);
+    assert.ok(env[`GRPO_${name.toUpperCase()}_API_KEYS`], `${name}.env sets the keys it accepts`);
+  }
+  // The trainer sends exactly the keys the other two accept under the name "trainer".
+  const trainerEnv = files.trainer;
+  const sent = (k: string) => new RegExp(`^${k}=(.+)$`, 'm').exec(trainerEnv)![1]!;
+  assert.ok(files.reward.includes(`trainer:${sent('GRPO_TRAINER_REWARD_API_KEY')}`));
+  assert.ok(files.rollout.includes(`trainer:${sent('GRPO_TRAINER_ROLLOUT_API_KEY')}`));
+  // Rollout loads the trainer's checkpoints: it mounts the runs volume and allows it as a model root.
+  assert.ok(compose.services.rollout!.volumes?.includes('runs:/data/runs:ro'));
+  assert.equal(compose.services.rollout!.environment?.GRPO_ROLLOUT_MODEL_ROOT, '/models,/data/runs');
 });

@@ -195,8 +195,9 @@ test('ConfigMaps hold only settings the services read, with values their config 
     const c = d.spec.template.spec.containers[0]!;
     const service = c.name;
     const secrets = c.envFrom.flatMap((e) => ('secretRef' in e ? [e.secretRef] : []));
-    // Keys live in an optional per-service Secret that the operator creates, never in the repo.
-    assert.deepEqual(secrets, [{ name: `grpo-${service}-secrets`, optional: true }]);
+    // Keys live in a per-service Secret that the operator creates (`npx grpo keys`), never in the
+    // repo; it is required, since a service on 0.0.0.0 without keys refuses to start (issue #20).
+    assert.deepEqual(secrets, [{ name: `grpo-${service}-secrets`, optional: false }]);
     for (const ref of c.envFrom.flatMap((e) => ('configMapRef' in e ? [e.configMapRef.name] : []))) {
       const cm = find('ConfigMap', ref)!;
       assert.ok(cm, `${d.metadata.name} uses ConfigMap ${ref}, which exists`);

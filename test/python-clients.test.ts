@@ -2,13 +2,18 @@
 // reward service, listening on loopback, and against small Node servers that fail on purpose.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { createTinyPolicy } from '@grpo/model';
 import { buildRewardServer, loadRewardConfig } from '@grpo/reward-service';
+import { startRolloutServer } from '@grpo/rollout-service';
 import type { KitApp } from '@grpo/service-kit';
+import { startTrainerServer } from '@grpo/trainer-service';
 
 const PY_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../libs/clients/python');
 const PYTHON = process.env.PYTHON ?? 'python3';
@@ -21,8 +26,13 @@ interface PyRun {
   stderr: string;
 }
 
-function runPython(args: string[], url: string): Promise<PyRun> {
-  const env: NodeJS.ProcessEnv = { ...process.env, GRPO_REWARD_URL: url, PYTHONDONTWRITEBYTECODE: '1' };
+function runPython(args: string[], url: string, extraEnv: Record<string, string> = {}): Promise<PyRun> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    GRPO_REWARD_URL: url,
+    PYTHONDONTWRITEBYTECODE: '1',
+    ...extraEnv,
+  };
   delete env.GRPO_REWARD_SPEC;
   delete env.GRPO_REWARD_API_KEY;
   return new Promise((resolve) => {
@@ -240,4 +250,39 @@ test('a 4xx from the service surfaces its code, field and status without a retry
     status: 400,
     sleeps: 0,
   });
+});
+
+test('the rollout and trainer clients (grpo_services) pass their unittest suite against running services with keys', async (t) => {
+  const tmp = await mkdtemp(path.join(tmpdir(), 'grpo-py-services-'));
+  t.after(() => rm(tmp, { recursive: true, force: true }));
+  const policy = await createTinyPolicy({ dir: path.join(tmp, 'policy'), seed: 1 });
+  const rolloutKey = 'py-rollout-key-0123456789';
+  const trainerKey = 'py-trainer-key-0123456789';
+  const rollout = await startRolloutServer(
+    { port: 0, logLevel: 'silent', model: policy.dir, apiKeys: `py:${rolloutKey}` },
+    { signals: [], env: {} },
+  );
+  t.after(() => rollout.close());
+  const trainer = await startTrainerServer(
+    {
+      port: 0,
+      logLevel: 'silent',
+      runsDir: path.join(tmp, 'runs'),
+      apiKeys: `py:${trainerKey}`,
+      rolloutApiKey: rolloutKey,
+    },
+    { signals: [] },
+  );
+  t.after(() => trainer.close());
+  const run = await runPython(['-m', 'unittest', '-v', 'test_grpo_services'], serviceUrl, {
+    GRPO_ROLLOUT_URL: rollout.url,
+    GRPO_ROLLOUT_API_KEY: rolloutKey,
+    GRPO_TRAINER_URL: trainer.url,
+    GRPO_TRAINER_API_KEY: trainerKey,
+    GRPO_TEST_POLICY_DIR: policy.dir,
+  });
+  assert.equal(run.code, 0, run.stderr);
+  const ran = Number(run.stderr.match(/^Ran (\d+) tests?/m)?.[1] ?? 0);
+  assert.ok(ran >= 11, `ran ${ran} tests`);
+  assert.doesNotMatch(run.stderr, /skipped/);
 });

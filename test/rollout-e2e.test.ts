@@ -4,7 +4,8 @@ import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, type TestContext, test } from 'node:test';
-import type { RolloutResponse } from '@grpo/contracts';
+import { createRolloutClient } from '@grpo/clients';
+import type { PutPolicyRequest, RolloutRequest, RolloutResponse } from '@grpo/contracts';
 import { createTinyPolicy, type Policy, PolicyScorer } from '@grpo/model';
 import { type StartedRolloutServer, startRolloutServer } from '@grpo/rollout-service';
 import OpenAI from 'openai';
@@ -19,19 +20,31 @@ async function start(
   t: TestContext | null,
   overrides: Record<string, unknown>,
 ): Promise<StartedRolloutServer> {
-  const s = await startRolloutServer({ port: 0, logLevel: 'silent', ...overrides }, { signals: [], env: {} });
+  const s = await startRolloutServer(
+    { port: 0, logLevel: 'silent', modelRoot: tmpdir(), ...overrides },
+    { signals: [], env: {} },
+  );
   t?.after(() => s.close());
   return s;
 }
 
+/**
+ * POST /v1/rollouts or PUT /v1/policy through the rollout service's generated client
+ * (openapi/rollout.json, no retries), keeping the status and the body (or error body) for the asserts.
+ */
 async function post<T>(url: string, body: unknown, method = 'POST'): Promise<{ status: number; body: T }> {
-  const res = await fetch(url, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as T };
+  const u = new URL(url);
+  const { raw } = rolloutAt(u.origin);
+  const r =
+    method === 'PUT' && u.pathname === '/v1/policy'
+      ? await raw.PUT('/v1/policy', { body: body as PutPolicyRequest })
+      : u.pathname === '/v1/rollouts' && method === 'POST'
+        ? await raw.POST('/v1/rollouts', { body: body as RolloutRequest })
+        : assert.fail(`post: ${method} ${u.pathname} is not a route of this test`);
+  return { status: r.response.status, body: (r.data ?? r.error) as T };
 }
+
+const rolloutAt = (url: string) => createRolloutClient({ baseUrl: url, retries: 0 });
 
 before(async () => {
   tmp = await mkdtemp(path.join(tmpdir(), 'grpo-rollout-e2e-'));
@@ -239,7 +252,7 @@ test('a rollout service using another as its openai upstream returns the same gr
         assert.ok(Math.abs(lp - direct.body.groups[i]!.completions[j]!.logprobs[k]!) <= 1e-5);
     }
   }
-  const info = (await (await fetch(`${chain.url}/v1/policy`)).json()) as {
+  const info = (await rolloutAt(chain.url).policy()) as {
     engine: string;
     upstreams: { url: string; healthy: boolean; failures: number }[];
   };
@@ -289,7 +302,7 @@ test('a weight swap mid-traffic loses no request and every response reports the 
     assert.equal(r.model, r.policyVersion === 1 ? 'policy-a' : 'policy-b');
     await assertLogprobsMatch(r.policyVersion === 1 ? policyA : policyB, r, 1);
   }
-  const info = (await (await fetch(`${s.url}/v1/policy`)).json()) as { version: number; model: string };
+  const info = await rolloutAt(s.url).policy();
   assert.deepEqual([info.version, info.model], [2, 'policy-b']);
 });
 
@@ -303,7 +316,7 @@ test('PUT /v1/policy on an openai-engine service forwards the checkpoint to its 
   );
   assert.equal(r.status, 200);
   assert.deepEqual([r.body.previousVersion, r.body.version], [1, 2]);
-  const up = (await (await fetch(`${upstream.url}/v1/policy`)).json()) as { version: number; model: string };
+  const up = await rolloutAt(upstream.url).policy();
   assert.deepEqual([up.version, up.model], [2, 'policy-b']);
   const bad = await post<{ error: { code: string } }>(
     `${chain.url}/v1/policy`,

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { type CreateRunRequestBody, createTrainerClient } from '@grpo/clients';
 import type { MetricRow, RunStatus } from '@grpo/contracts';
 import { type StartedRewardServer, startRewardServer } from '@grpo/reward-service';
 import { type StartedRolloutServer, startRolloutServer } from '@grpo/rollout-service';
@@ -22,7 +23,10 @@ let rollout: StartedRolloutServer;
 before(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'grpo-trainer-e2e-'));
   reward = await startRewardServer({ port: 0, logLevel: 'silent', workers: 1 }, { signals: [] });
-  rollout = await startRolloutServer({ port: 0, logLevel: 'silent' }, { signals: [], env: {} });
+  rollout = await startRolloutServer(
+    { port: 0, logLevel: 'silent', modelRoot: tmp },
+    { signals: [], env: {} },
+  );
 });
 
 after(async () => {
@@ -70,11 +74,8 @@ function overlapping(config: ReturnType<typeof loopConfig>) {
   return { ...config, stages: [config.stages[0], { ...config.stages[1], overlapRollout: true }] };
 }
 
-async function json<T>(res: Response): Promise<T> {
-  const body = (await res.json()) as T;
-  if (!res.ok) throw new Error(`${res.status} ${JSON.stringify(body)}`);
-  return body;
-}
+/** The trainer's generated client (openapi/trainer.json); no retries, so a failing call shows at once. */
+const trainerAt = (url: string) => createTrainerClient({ baseUrl: url, retries: 0 });
 
 async function waitFor(
   url: string,
@@ -83,8 +84,9 @@ async function waitFor(
   timeoutMs = 120_000,
 ): Promise<RunStatus> {
   const deadline = Date.now() + timeoutMs;
+  const client = trainerAt(url);
   for (;;) {
-    const s = await json<RunStatus>(await fetch(`${url}/v1/runs/${id}`));
+    const s = (await client.getRun(id)) as RunStatus;
     if (done(s)) return s;
     if (s.state === 'failed') throw new Error(`run failed: ${JSON.stringify(s.error)}`);
     if (Date.now() > deadline) throw new Error(`timed out at step ${s.step} (${s.state})`);
@@ -109,13 +111,7 @@ test('SFT then GRPO across the three services completes and the GRPO reward rise
   );
   t.after(() => trainer.close());
   const runDir = path.join(tmp, 'rises');
-  const created = await json<RunStatus>(
-    await fetch(`${trainer.url}/v1/runs`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(loopConfig(runDir, 16)),
-    }),
-  );
+  const created = await trainerAt(trainer.url).createRun(loopConfig(runDir, 16) as CreateRunRequestBody);
   const done = await waitFor(trainer.url, created.id, (s) => s.state === 'completed');
   assert.equal(done.step, SFT_STEPS + 16);
   // The last weights of both stages are kept, listed, and served by the rollout service.
@@ -203,12 +199,8 @@ test('a trainer killed with SIGKILL mid-GRPO resumes from its last checkpoint wi
   const runDir = path.join(tmp, 'killed');
   const first = await spawnTrainer({ GRPO_TRAINER_RUNS_DIR: tmp });
   t.after(() => first.child.kill('SIGKILL'));
-  const created = await json<RunStatus>(
-    await fetch(`${first.url}/v1/runs`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(overlapping(loopConfig(runDir, 6))),
-    }),
+  const created = await trainerAt(first.url).createRun(
+    overlapping(loopConfig(runDir, 6)) as CreateRunRequestBody,
   );
   // Kill between checkpoints, during GRPO: SFT_STEPS + 3 is past the checkpoint at SFT_STEPS + 2.
   await waitFor(first.url, created.id, (s) => s.step >= SFT_STEPS + 3);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `grpo` command. Runs the built CLI (dist) when it exists; otherwise, in a checkout
 // without a build, runs the TypeScript sources through tsx in a child process.
+import './node-version.mjs';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

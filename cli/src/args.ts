@@ -8,9 +8,10 @@ export class UsageError extends Error {
 export const USAGE = `grpo: GRPO Stack command line
 
 Usage:
-  grpo serve reward [--host H] [--port N] [--workers N] [--log-level L]
-  grpo serve rollout [--model DIR] [--engine onnx|openai] [--upstream URL ...] [--host H] [--port N] [--log-level L]
-  grpo serve trainer [--runs-dir DIR] [--resume RUN_DIR] [--host H] [--port N] [--log-level L]
+  grpo serve reward [--host H] [--port N] [--workers N] [--log-level L] [--allow-open]
+  grpo serve rollout [--model DIR] [--model-root DIRS] [--engine onnx|openai] [--upstream URL ...] [--host H] [--port N]
+  grpo serve trainer [--runs-dir DIR] [--data-root DIRS] [--model-root DIRS] [--resume RUN_DIR] [--host H] [--port N]
+  grpo keys [--out DIR]
   grpo train <config.json> [--trainer URL]      grpo train --resume RUN_DIR [--trainer URL]
   grpo quickstart [--runs-dir DIR] [--seed N] [--sft-steps N]
   grpo --help | grpo serve --help
@@ -21,6 +22,11 @@ Commands:
   serve trainer  run the trainer service (runs over REST, dashboard at /dashboard)
   train          submit a run config to a running trainer and follow it with live progress
   quickstart     the built-in recipe: all three services on loopback, SFT then GRPO on arithmetic
+  keys           write fresh API keys: DIR/{reward,rollout,trainer}.env (default .keys, mode 0600),
+                 read by docker-compose.yml and by \`kubectl create secret --from-env-file\`
+
+Options of every serve command:
+  --allow-open     start without API keys on a non-loopback --host (refused otherwise)   GRPO_<SERVICE>_ALLOW_OPEN
 
 Options of serve reward (each also settable by env var; flags win):
   --host H         interface to listen on           GRPO_REWARD_HOST       (default 127.0.0.1)
@@ -33,11 +39,14 @@ Options of serve rollout (port default 8002, env prefix GRPO_ROLLOUT_):
   --model DIR      HF checkpoint folder (onnx: the policy; openai: the tokenizer)   GRPO_ROLLOUT_MODEL
   --engine E       onnx (embedded, default) or openai (forward to upstreams)        GRPO_ROLLOUT_ENGINE
   --upstream URL   an OpenAI-compatible server (vLLM, SGLang); repeat for several   GRPO_ROLLOUT_UPSTREAMS (JSON array)
+  --model-root D   folders PUT /v1/policy may load from, comma-separated            GRPO_ROLLOUT_MODEL_ROOT (default models,runs)
 Other limits (GRPO_ROLLOUT_MAX_GROUP_SIZE, ..._MAX_NEW_TOKENS, ...) are listed in services/rollout/README.md.
 
 Options of serve trainer (port default 8003, env prefix GRPO_TRAINER_):
   --runs-dir DIR   run directories go under DIR/<id>                  GRPO_TRAINER_RUNS_DIR (default runs)
   --resume DIR     resume the run in DIR from its last checkpoint     GRPO_TRAINER_RESUME
+  --data-root D    folders run configs may read data from (comma-separated)   GRPO_TRAINER_DATA_ROOT (default data)
+  --model-root D   folders a run config's model may be in (and the runs dir) GRPO_TRAINER_MODEL_ROOT (default models)
 
 Options of quickstart:
   --runs-dir DIR   where the run directory goes (default runs)
@@ -47,6 +56,7 @@ Options of quickstart:
 Options of train:
   --trainer URL    the trainer service                                GRPO_TRAINER_URL (default http://127.0.0.1:8003)
   --resume DIR     continue the run in DIR instead of submitting a config
+  The trainer's API key, when it has keys, is read from GRPO_API_KEY.
 The run config (model, data, rewards, stages, rolloutUrl, rewardUrl, ...) is documented in services/trainer/README.md.
 `;
 
@@ -62,13 +72,17 @@ export interface TrainCommand {
   resume?: string;
   trainerUrl: string;
 }
+export interface KeysCommand {
+  command: 'keys';
+  out?: string;
+}
 export interface QuickstartCommand {
   command: 'quickstart';
   runsDir?: string;
   seed?: number;
   sftSteps?: number;
 }
-export type Command = ServeCommand | TrainCommand | QuickstartCommand | { command: 'help' };
+export type Command = ServeCommand | TrainCommand | QuickstartCommand | KeysCommand | { command: 'help' };
 
 export const DEFAULT_TRAINER_URL = 'http://127.0.0.1:8003';
 
@@ -117,6 +131,11 @@ export function parseCommand(
   if (values.help || positionals.length === 0) return { command: 'help' };
   const [cmd, service, ...rest] = positionals;
   if (cmd === 'train') return parseTrain(values, positionals.slice(1), env);
+  if (cmd === 'keys') {
+    if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
+    return { command: 'keys', ...(values.out !== undefined ? { out: values.out } : {}) };
+  }
+  if (values.out !== undefined) throw new UsageError('--out is an option of keys');
   if (cmd === 'quickstart') {
     if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
     return {
@@ -141,6 +160,7 @@ export function parseCommand(
     upstream: 'rollout',
     'runs-dir': 'trainer',
     resume: 'trainer',
+    'data-root': 'trainer',
   };
   if (values.trainer !== undefined) throw new UsageError('--trainer is an option of train, not of serve');
   for (const [flag, svc] of Object.entries(onlyFor)) {
@@ -163,6 +183,13 @@ export function parseCommand(
   if (values['log-level'] !== undefined) overrides.logLevel = values['log-level'];
   if (values['runs-dir'] !== undefined) overrides.runsDir = values['runs-dir'];
   if (values.resume !== undefined) overrides.resume = values.resume;
+  if (values['data-root'] !== undefined) overrides.dataRoot = values['data-root'];
+  if (values['model-root'] !== undefined) {
+    if (service === 'reward')
+      throw new UsageError('--model-root is an option of serve rollout and serve trainer');
+    overrides.modelRoot = values['model-root'];
+  }
+  if (values['allow-open']) overrides.allowOpen = true;
   return { command: 'serve', service, overrides };
 }
 
@@ -183,6 +210,10 @@ function parse(argv: readonly string[]) {
       'runs-dir': { type: 'string' },
       resume: { type: 'string' },
       trainer: { type: 'string' },
+      'data-root': { type: 'string' },
+      'model-root': { type: 'string' },
+      'allow-open': { type: 'boolean' },
+      out: { type: 'string' },
       seed: { type: 'string' },
       'sft-steps': { type: 'string' },
     },

@@ -3,10 +3,12 @@ import { startRolloutServer } from '@grpo/rollout-service';
 import { ConfigError } from '@grpo/service-kit';
 import { startTrainerServer } from '@grpo/trainer-service';
 import { parseCommand, USAGE, UsageError } from './args.js';
+import { writeKeyFiles } from './keys.js';
 import { quickstart } from './quickstart.js';
 import { readRunConfigFile, train } from './train.js';
 
 export * from './args.js';
+export * from './keys.js';
 export * from './progress.js';
 export * from './quickstart.js';
 export * from './sse.js';
@@ -26,8 +28,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (cmd.command === 'train') {
       const body =
         cmd.resume !== undefined ? { resume: cmd.resume } : await readRunConfigFile(cmd.config as string);
-      const { status } = await train({ trainerUrl: cmd.trainerUrl, body, out: process.stdout });
+      const apiKey = process.env.GRPO_API_KEY || undefined;
+      const { status } = await train({ trainerUrl: cmd.trainerUrl, body, out: process.stdout, apiKey });
       return status.state === 'completed' ? 0 : 1;
+    }
+    if (cmd.command === 'keys') {
+      process.stdout.write(await writeKeyFiles(cmd.out));
+      return 0;
     }
     if (cmd.command === 'quickstart') {
       const r = await quickstart({

@@ -104,8 +104,10 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartResult
   // shed load (503) while it runs.
   const quiet = { port: 0, logLevel: 'error', maxEventLoopDelayMs: 0 };
   const reward = await startRewardServer({ ...quiet, workers: 1 }, { signals: [] });
-  const rollout = await spawnRolloutService();
-  const trainer = await startTrainerServer({ ...quiet, runsDir: o.runsDir ?? 'runs' }, { signals: [] });
+  const runsDir = path.resolve(o.runsDir ?? 'runs');
+  // The rollout service loads the weights the trainer pushes from the run directory.
+  const rollout = await spawnRolloutService({ GRPO_ROLLOUT_MODEL_ROOT: runsDir });
+  const trainer = await startTrainerServer({ ...quiet, runsDir }, { signals: [] });
   const stop = async () => {
     await trainer.close();
     await rollout.close();

@@ -1,6 +1,11 @@
 export * from './balanced.js';
 export * from './errors.js';
 export type { paths as RewardPaths } from './generated/reward.generated.js';
+export type { paths as RolloutPaths } from './generated/rollout.generated.js';
+export type { paths as TrainerPaths } from './generated/trainer.generated.js';
 export * from './http.js';
 export * from './retry-fetch.js';
 export * from './reward-client.js';
+export * from './rollout-client.js';
+export * from './trainer-client.js';
+export * from './typed-client.js';

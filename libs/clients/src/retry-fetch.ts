@@ -11,6 +11,20 @@ export interface RetryOptions {
   maxBackoffMs?: number;
   /** Longest Retry-After honoured; a longer one fails the call instead of sleeping. Default 60 s. */
   maxRetryAfterMs?: number;
+  /** Called before each retry (metrics, logs): what failed and how long the backoff sleeps. */
+  onRetry?: (info: RetryInfo) => void;
+}
+
+export interface RetryInfo {
+  /** `POST /v1/rewards` */
+  label: string;
+  /** The attempt about to be made (2 = the first retry). */
+  attempt: number;
+  /** HTTP status of the failed attempt, or 0 for a timeout or connection error. */
+  status: number;
+  /** `HTTP_503`, `GRPO_CLIENT_TIMEOUT`, `GRPO_CLIENT_CONNECTION`. */
+  reason: string;
+  sleepMs: number;
 }
 
 /** The statuses worth another attempt: overload, rate limits and server faults. */
@@ -46,10 +60,19 @@ export function createRetryingFetch(opts: RetryOptions = {}): (input: Request) =
     const label = `${input.method} ${new URL(input.url).pathname}`;
     let waitMs = 0;
     let lastError: ServiceClientError | undefined;
+    let lastStatus = 0;
     for (let attempt = 1; attempt <= retries + 1; attempt++) {
       if (attempt > 1) {
         const cap = Math.min(maxBackoffMs, backoffMs * 2 ** (attempt - 2));
-        await sleep(Math.max(waitMs, Math.random() * cap));
+        const sleepMs = Math.max(waitMs, Math.random() * cap);
+        opts.onRetry?.({
+          label,
+          attempt,
+          status: lastStatus,
+          reason: lastStatus ? `HTTP_${lastStatus}` : (lastError?.code ?? 'GRPO_CLIENT_CONNECTION'),
+          sleepMs,
+        });
+        await sleep(sleepMs);
       }
       let res: Response;
       try {
@@ -70,12 +93,14 @@ export function createRetryingFetch(opts: RetryOptions = {}): (input: Request) =
           attempt,
         );
         waitMs = 0;
+        lastStatus = 0;
         continue;
       }
       if (!isRetryableStatus(res.status) || attempt === retries + 1) return tagAttempts(res, attempt);
       const after = retryAfterMs(res.headers.get('retry-after'));
       if (after !== undefined && after > maxRetryAfterMs) return tagAttempts(res, attempt);
       waitMs = after ?? 0;
+      lastStatus = res.status;
       await res.body?.cancel();
     }
     throw lastError as ServiceClientError;

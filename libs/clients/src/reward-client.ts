@@ -1,20 +1,18 @@
-import createClient, { type Client } from 'openapi-fetch';
+import type { Client } from 'openapi-fetch';
 import type { paths } from './generated/reward.generated.js';
-import { baseHeaders, errorFromResponse, type HttpClientOptions } from './http.js';
-import { createRetryingFetch } from './retry-fetch.js';
+import { type JsonBody, type TypedClientOptions, typedClient } from './typed-client.js';
 
 /** Request and response bodies of the reward service, as generated from openapi/reward.json. */
-type Json<T> = T extends { content: { 'application/json': infer B } } ? B : never;
 type Op<P extends keyof paths, M extends 'get' | 'post'> = NonNullable<paths[P][M]>;
-export type RewardsRequestBody = Json<Op<'/v1/rewards', 'post'>['requestBody']>;
-export type RewardsResponseBody = Json<Op<'/v1/rewards', 'post'>['responses'][200]>;
-export type RewardFunctionsBody = Json<Op<'/v1/reward-functions', 'get'>['responses'][200]>;
-export type GetRewardRequestBody = Json<Op<'/get_reward', 'post'>['requestBody']>;
-export type GetRewardResponseBody = Json<Op<'/get_reward', 'post'>['responses'][200]>;
-export type HealthBody = Json<Op<'/health', 'get'>['responses'][200]>;
-export type ReadyBody = Json<Op<'/ready', 'get'>['responses'][200]>;
+export type RewardsRequestBody = JsonBody<Op<'/v1/rewards', 'post'>['requestBody']>;
+export type RewardsResponseBody = JsonBody<Op<'/v1/rewards', 'post'>['responses'][200]>;
+export type RewardFunctionsBody = JsonBody<Op<'/v1/reward-functions', 'get'>['responses'][200]>;
+export type GetRewardRequestBody = JsonBody<Op<'/get_reward', 'post'>['requestBody']>;
+export type GetRewardResponseBody = JsonBody<Op<'/get_reward', 'post'>['responses'][200]>;
+export type HealthBody = JsonBody<Op<'/health', 'get'>['responses'][200]>;
+export type ReadyBody = JsonBody<Op<'/ready', 'get'>['responses'][200]>;
 
-export type RewardClientOptions = HttpClientOptions;
+export type RewardClientOptions = TypedClientOptions;
 
 /** The reward service client: typed methods that throw ServiceClientError, and the raw openapi-fetch client. */
 export interface RewardClient {
@@ -31,12 +29,6 @@ export interface RewardClient {
   raw: Client<paths>;
 }
 
-interface FetchResult<T> {
-  data?: T;
-  error?: unknown;
-  response: Response;
-}
-
 /**
  * A typed client of the reward service generated from openapi/reward.json
  * (openapi-typescript types + openapi-fetch), with the API key as a bearer token, a timeout
@@ -44,16 +36,7 @@ interface FetchResult<T> {
  * Retry-After.
  */
 export function createRewardClient(opts: RewardClientOptions): RewardClient {
-  const raw = createClient<paths>({
-    baseUrl: opts.baseUrl.replace(/\/+$/, ''),
-    headers: baseHeaders(opts),
-    fetch: createRetryingFetch(opts),
-  });
-  const unwrap = async <T>(label: string, call: Promise<FetchResult<T>>): Promise<T> => {
-    const { data, error, response } = await call;
-    if (!response.ok || data === undefined) throw await errorFromResponse(response, label, error);
-    return data;
-  };
+  const { raw, unwrap } = typedClient<paths>(opts);
   return {
     raw,
     score: (body) => unwrap('POST /v1/rewards', raw.POST('/v1/rewards', { body })),

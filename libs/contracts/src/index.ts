@@ -1,4 +1,5 @@
 export * from './errors.js';
+export * from './examples.js';
 export * from './health.js';
 export * from './reward.js';
 export * from './rollout.js';

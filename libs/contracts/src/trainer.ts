@@ -160,7 +160,12 @@ export const StageSpec = Type.Object(
     algorithm: Type.Optional(
       Type.Object(
         {
-          name: Type.String({ minLength: 1, default: 'grpo', description: 'A registered algorithm preset.' }),
+          name: Type.String({
+            minLength: 1,
+            default: 'grpo',
+            description:
+              'A registered algorithm preset: grpo, dr_grpo, dapo, gspo, rloo, reinforce_pp, or ppo / ppo_orz (PPO with GAE and a learned critic).',
+          }),
           overrides: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
         },
         { additionalProperties: false },
@@ -306,6 +311,42 @@ export const MetricRow = Type.Object(
     timeStepMs: Type.Number(),
     tokens: Type.Integer({ minimum: 0, description: 'Tokens trained on (prompt + completion).' }),
     tokensPerSecond: Type.Number({ description: 'tokens / step time.' }),
+    serviceRetries: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description:
+          'Calls to the rollout/reward services retried during the step (5xx, 429, timeouts, connection errors, malformed replies), with bounded backoff.',
+      }),
+    ),
+    policyResyncs: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description:
+          'Times the weights were pushed again because the rollout service had lost them (a restart); its samples from other weights were discarded.',
+      }),
+    ),
+    valueLoss: Type.Optional(
+      Type.Number({
+        description: 'PPO: clipped value loss of the critic (times valueCoef), before its update.',
+      }),
+    ),
+    valueClipFraction: Type.Optional(
+      Type.Number({ description: 'PPO: share of action tokens where the value clip was active.' }),
+    ),
+    explainedVariance: Type.Optional(
+      Type.Number({ description: 'PPO: 1 - Var(returns - values) / Var(returns) over action tokens.' }),
+    ),
+    valueMean: Type.Optional(Type.Number({ description: 'PPO: mean critic value over action tokens.' })),
+    returnMean: Type.Optional(Type.Number({ description: 'PPO: mean GAE return over action tokens.' })),
+    advantageMean: Type.Optional(
+      Type.Number({ description: 'PPO: mean GAE advantage over action tokens, before whitening.' }),
+    ),
+    advantageStd: Type.Optional(
+      Type.Number({ description: 'PPO: std of the GAE advantages over action tokens, before whitening.' }),
+    ),
+    criticWarmup: Type.Optional(
+      Type.Boolean({ description: 'PPO: the step trained the critic alone (critic.warmupSteps).' }),
+    ),
   },
   { title: 'MetricRow' },
 );

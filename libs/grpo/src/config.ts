@@ -4,6 +4,7 @@ import { AlgorithmConfigError } from './errors.js';
 import { validatePolicyLossConfig } from './graph-loss.js';
 import { defaultPolicyLossConfig, lossAggregations, type PolicyLossConfig } from './policy-loss.js';
 import { createAdvantageRegistry } from './registry.js';
+import { type ValueLossConfig, validateValueLossConfig } from './value-loss.js';
 
 /**
  * The algorithm configuration of a GRPO-family stage: advantage estimator, policy loss, where
@@ -53,9 +54,45 @@ export const KlConfigSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const GaeConfigSchema = Type.Object(
+  {
+    gamma: Type.Number({ minimum: 0, maximum: 1, description: 'discount per token' }),
+    lambda: Type.Number({ minimum: 0, maximum: 1, description: 'GAE lambda (arXiv:1506.02438)' }),
+    whiten: Type.Boolean({ description: 'whiten advantages over the action tokens of the batch' }),
+  },
+  { additionalProperties: false },
+);
+
+export const CriticConfigSchema = Type.Object(
+  {
+    lr: Type.Union([Type.Null(), Type.Number({ exclusiveMinimum: 0, maximum: 1 })], {
+      description: "the critic's AdamW learning rate; null = the stage's (scheduled) lr",
+    }),
+    clipValue: Type.Union([Type.Null(), Type.Number({ exclusiveMinimum: 0 })], {
+      description: 'clip of the value around the old value (PPO value clipping); null = unclipped',
+    }),
+    valueCoef: Type.Number({ exclusiveMinimum: 0, description: 'weight of the value loss' }),
+    aggregation: lit(lossAggregations),
+    warmupSteps: Type.Integer({
+      minimum: 0,
+      description: "steps that train the critic alone first (OpenRLHF's freezing_actor_steps)",
+    }),
+    init: Type.Union([Type.Null(), Type.String({ minLength: 1 })], {
+      description: "a critic or policy HF folder to start from; null = the policy's weights and a zero head",
+    }),
+    maxGradNorm: Type.Number({
+      exclusiveMinimum: 0,
+      description: "global-norm clip of the critic's gradient",
+    }),
+  },
+  { additionalProperties: false },
+);
+
 export const AlgorithmConfigSchema = Type.Object(
   {
     advantage: AdvantageConfigSchema,
+    gae: Type.Optional(GaeConfigSchema),
+    critic: Type.Optional(CriticConfigSchema),
     loss: LossConfigSchema,
     kl: KlConfigSchema,
     dynamicSampling: Type.Object(
@@ -95,7 +132,21 @@ export const AlgorithmConfigSchema = Type.Object(
 
 export type AlgorithmConfig = Static<typeof AlgorithmConfigSchema>;
 
-export type PresetName = 'grpo' | 'dr_grpo' | 'dapo' | 'gspo' | 'rloo' | 'reinforce_pp';
+export type PresetName = 'grpo' | 'dr_grpo' | 'dapo' | 'gspo' | 'rloo' | 'reinforce_pp' | 'ppo' | 'ppo_orz';
+
+/** The advantage estimator of the PPO presets: GAE on a learned critic (not a group baseline). */
+export const GAE_ESTIMATOR = 'gae';
+
+const critic = (over: Partial<NonNullable<AlgorithmConfig['critic']>> = {}) => ({
+  lr: null,
+  clipValue: 0.2,
+  valueCoef: 1,
+  aggregation: 'token-mean' as const,
+  warmupSteps: 0,
+  init: null,
+  maxGradNorm: 1,
+  ...over,
+});
 
 const loss = (over: Partial<AlgorithmConfig['loss']> = {}): AlgorithmConfig['loss'] => ({
   epsLow: defaultPolicyLossConfig.epsLow,
@@ -132,6 +183,11 @@ const base: AlgorithmConfig = {
  *   0.05, as TRL's RLOOTrainer.
  * - `reinforce_pp`: REINFORCE++ (arXiv:2501.03262): batch-whitened rewards, token-level k1 KL
  *   in the reward (beta 0.01, OpenRLHF's default init_kl_coef), token-mean.
+ * - `ppo`: PPO (arXiv:1707.06347) with GAE (arXiv:1506.02438) on a learned critic, as OpenRLHF
+ *   runs it: gamma 1, lambda 0.95, k1 KL per token in the reward (0.01), advantages whitened
+ *   over the batch, value clip 0.2, token-mean.
+ * - `ppo_orz`: Open-Reasoner-Zero (arXiv:2503.24290): PPO with lambda = gamma = 1 and no KL,
+ *   so every token's advantage is the outcome reward minus the critic's value.
  */
 export const ALGORITHM_PRESETS: Readonly<Record<PresetName, AlgorithmConfig>> = Object.freeze({
   grpo: {
@@ -164,6 +220,19 @@ export const ALGORITHM_PRESETS: Readonly<Record<PresetName, AlgorithmConfig>> = 
     advantage: { estimator: 'reinforce_pp', eps: 1e-6, stdScope: 'batch' },
     kl: { mode: 'reward', coef: 0.01, estimator: 'k1' },
   },
+  ppo: {
+    ...base,
+    advantage: { estimator: GAE_ESTIMATOR, eps: 1e-8, stdScope: 'none' },
+    gae: { gamma: 1, lambda: 0.95, whiten: true },
+    critic: critic(),
+    kl: { mode: 'reward', coef: 0.01, estimator: 'k1' },
+  },
+  ppo_orz: {
+    ...base,
+    advantage: { estimator: GAE_ESTIMATOR, eps: 1e-8, stdScope: 'none' },
+    gae: { gamma: 1, lambda: 1, whiten: true },
+    critic: critic(),
+  },
 });
 
 export const presetNames = Object.keys(ALGORITHM_PRESETS) as PresetName[];
@@ -182,7 +251,12 @@ export function parseAlgorithmConfig(input: AlgorithmConfigInput = {}): Readonly
   const merged: Record<string, unknown> = structuredClone(p) as unknown as Record<string, unknown>;
   for (const [k, v] of Object.entries(over)) {
     if (!(k in merged))
-      throw new AlgorithmConfigError(k, `unknown section; valid: ${Object.keys(p).join(', ')}`);
+      throw new AlgorithmConfigError(
+        k,
+        k === 'gae' || k === 'critic'
+          ? `only the ${GAE_ESTIMATOR} presets (ppo, ppo_orz) have a ${k} section; preset is ${preset}`
+          : `unknown section; valid: ${Object.keys(p).join(', ')}`,
+      );
     if (v === undefined) continue;
     if (v === null || typeof v !== 'object' || Array.isArray(v))
       throw new AlgorithmConfigError(k, 'must be an object');
@@ -195,7 +269,17 @@ export function parseAlgorithmConfig(input: AlgorithmConfigInput = {}): Readonly
   }
   const cfg = merged as unknown as AlgorithmConfig;
   const estimators = createAdvantageRegistry().names();
-  if (!estimators.includes(cfg.advantage.estimator))
+  const isGae = cfg.advantage.estimator === GAE_ESTIMATOR;
+  if (isGae !== (cfg.critic !== undefined))
+    throw new AlgorithmConfigError(
+      'advantage.estimator',
+      isGae
+        ? `${GAE_ESTIMATOR} needs a critic: use preset ppo or ppo_orz`
+        : `preset ${preset} trains a critic and needs estimator ${GAE_ESTIMATOR}; got ${cfg.advantage.estimator}`,
+    );
+  if (cfg.critic) {
+    validateValueLossConfig(valueLossConfigOf(cfg)!, 'critic');
+  } else if (!estimators.includes(cfg.advantage.estimator))
     throw new AlgorithmConfigError(
       'advantage.estimator',
       `must be one of ${estimators.join(', ')}; got ${cfg.advantage.estimator}`,
@@ -207,6 +291,17 @@ export function parseAlgorithmConfig(input: AlgorithmConfigInput = {}): Readonly
     );
   validatePolicyLossConfig(lossConfigOf(cfg));
   return deepFreeze(cfg);
+}
+
+/** The critic's value-loss config (null without a critic). */
+export function valueLossConfigOf(cfg: AlgorithmConfig): ValueLossConfig | null {
+  if (!cfg.critic) return null;
+  return {
+    clipValue: cfg.critic.clipValue,
+    coef: cfg.critic.valueCoef,
+    aggregation: cfg.critic.aggregation,
+    normLength: cfg.loss.normLength,
+  };
 }
 
 /** The graph loss config of an algorithm config: the KL goes into the loss only in `loss` mode. */

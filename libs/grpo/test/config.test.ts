@@ -8,6 +8,7 @@ import {
   lossConfigOf,
   parseAlgorithmConfig,
   presetNames,
+  valueLossConfigOf,
 } from '../src/index.js';
 
 test('every preset parses and yields a valid loss config', () => {
@@ -34,6 +35,33 @@ test('the presets follow their papers', () => {
   assert.equal(parseAlgorithmConfig({ preset: 'gspo' }).loss.ratio, 'sequence');
   assert.equal(parseAlgorithmConfig({ preset: 'rloo' }).kl.mode, 'reward');
   assert.equal(parseAlgorithmConfig({ preset: 'reinforce_pp' }).advantage.estimator, 'reinforce_pp');
+  const ppo = parseAlgorithmConfig({ preset: 'ppo' });
+  assert.equal(ppo.advantage.estimator, 'gae');
+  assert.deepEqual(ppo.gae, { gamma: 1, lambda: 0.95, whiten: true });
+  assert.deepEqual(ppo.kl, { mode: 'reward', coef: 0.01, estimator: 'k1' });
+  assert.equal(ppo.critic?.clipValue, 0.2);
+  const orz = parseAlgorithmConfig({ preset: 'ppo_orz' });
+  assert.deepEqual([orz.gae?.gamma, orz.gae?.lambda, orz.kl.mode], [1, 1, 'none']);
+  // Group presets carry no critic.
+  assert.equal(grpo.critic, undefined);
+  assert.equal(grpo.gae, undefined);
+});
+
+test('the critic section takes overrides field by field and gives the value-loss config', () => {
+  const cfg = parseAlgorithmConfig({
+    preset: 'ppo_orz',
+    critic: { warmupSteps: 3, lr: 1e-4, clipValue: null },
+  });
+  assert.equal(cfg.critic?.warmupSteps, 3);
+  assert.equal(cfg.critic?.lr, 1e-4);
+  assert.equal(cfg.critic?.valueCoef, 1);
+  assert.deepEqual(valueLossConfigOf(cfg), {
+    clipValue: null,
+    coef: 1,
+    aggregation: 'token-mean',
+    normLength: 1024,
+  });
+  assert.equal(valueLossConfigOf(parseAlgorithmConfig()), null);
 });
 
 test('overrides replace single fields of a section and keep the rest of the preset', () => {
@@ -56,7 +84,7 @@ test('the KL coefficient reaches the loss only in loss mode', () => {
 
 test('bad configs name the field', () => {
   const cases: [Record<string, unknown>, string][] = [
-    [{ preset: 'ppo' }, 'preset'],
+    [{ preset: 'ppo2' }, 'preset'],
     [{ loss: { epsLow: 1.5 } }, 'loss.epsLow'],
     [{ loss: { aggregation: 'sum' } }, 'loss.aggregation'],
     [{ kl: { mode: 'both' } }, 'kl.mode'],
@@ -65,6 +93,17 @@ test('bad configs name the field', () => {
     [{ updates: { epochs: 0 } }, 'updates.epochs'],
     [{ loss: { typo: 1 } }, 'loss.typo'],
     [{ optimiser: {} }, 'optimiser'],
+    [{ critic: { lr: 1e-3 } }, 'critic'],
+    [{ gae: { lambda: 1 } }, 'gae'],
+    [{ preset: 'ppo', advantage: { estimator: 'grpo' } }, 'advantage.estimator'],
+    [{ preset: 'ppo', gae: { lambda: 1.5 } }, 'gae.lambda'],
+    [{ preset: 'ppo', gae: { gamma: -0.1 } }, 'gae.gamma'],
+    [{ preset: 'ppo_orz', critic: { clipValue: 0 } }, 'critic.clipValue'],
+    [{ preset: 'ppo_orz', critic: { warmupSteps: -1 } }, 'critic.warmupSteps'],
+    [{ preset: 'ppo_orz', critic: { lr: 0 } }, 'critic.lr'],
+    [{ preset: 'ppo_orz', critic: { valueCoef: 0 } }, 'critic.valueCoef'],
+    [{ preset: 'ppo_orz', critic: { aggregation: 'sum' } }, 'critic.aggregation'],
+    [{ preset: 'ppo_orz', critic: { typo: 1 } }, 'critic.typo'],
   ];
   for (const [input, field] of cases) {
     assert.throws(

@@ -27,8 +27,9 @@ async function readJsonFile(file: string, code: string): Promise<unknown> {
   }
   try {
     return JSON.parse(text);
-  } catch (e) {
-    throw new ModelError(code, file, `cannot parse ${path.basename(file)}: ${(e as Error).message}`);
+  } catch {
+    // The JSON parser's message quotes the text; errors never echo file contents (issue #20).
+    throw new ModelError(code, file, `cannot parse ${path.basename(file)}: not valid JSON`);
   }
 }
 

@@ -114,6 +114,20 @@ export class ReferenceModel {
    */
   step(cache: KvCache, tokenIds: readonly number[]): Float32Array {
     const c = this.config;
+    const normed = this.stepHidden(cache, tokenIds);
+    return linear(normed, tokenIds.length, c.hiddenSize, this.weights.lmHead, c.vocabSize, null);
+  }
+
+  /** Final hidden states (tokenIds.length, hidden) after the last RMSNorm, from an empty cache (the critic's input). */
+  hidden(tokenIds: readonly number[]): Float32Array {
+    return this.stepHidden(
+      this.createCache(Math.max(1, Math.min(tokenIds.length, this.config.maxPositionEmbeddings))),
+      tokenIds,
+    );
+  }
+
+  private stepHidden(cache: KvCache, tokenIds: readonly number[]): Float32Array {
+    const c = this.config;
     const n = tokenIds.length;
     if (n === 0) throw new ModelError(BAD_INPUT, 'tokenIds', 'tokenIds must not be empty');
     if (cache.length + n > cache.capacity) {
@@ -136,7 +150,7 @@ export class ReferenceModel {
     cache.length = start + n;
     const normed = new Float32Array(n * h);
     for (let t = 0; t < n; t++) rmsNorm(x, t * h, h, this.weights.norm, c.rmsNormEps, normed, t * h);
-    return linear(normed, n, h, this.weights.lmHead, c.vocabSize, null);
+    return normed;
   }
 
   private layer(l: number, w: LayerWeights, x: Float32Array, n: number, start: number, cache: KvCache): void {

@@ -151,8 +151,8 @@ function parseHeader(file: string, json: string, dataBytes: number): Map<string,
   let header: unknown;
   try {
     header = JSON.parse(json);
-  } catch (e) {
-    throw err(file, `header is not valid JSON: ${(e as Error).message}`);
+  } catch {
+    throw err(file, 'header is not valid JSON');
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header))
     throw err(file, 'header must be a JSON object');
@@ -396,8 +396,8 @@ export async function loadWeights(dir: string): Promise<TensorMap> {
     let index: { weight_map?: Record<string, string> };
     try {
       index = JSON.parse(await fs.readFile(indexPath, 'utf8'));
-    } catch (e) {
-      throw err(INDEX_FILE, `cannot parse ${INDEX_FILE}: ${(e as Error).message}`);
+    } catch {
+      throw err(INDEX_FILE, `cannot parse ${INDEX_FILE}: not readable JSON`);
     }
     const map = index.weight_map;
     if (!map || typeof map !== 'object')

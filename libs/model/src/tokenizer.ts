@@ -133,8 +133,9 @@ export class HfTokenizer {
     const readJson = async (p: string): Promise<unknown> => {
       try {
         return JSON.parse(await fs.readFile(p, 'utf8'));
-      } catch (e) {
-        throw new ModelError(BAD_TOKENIZER, p, `cannot parse ${path.basename(p)}: ${(e as Error).message}`);
+      } catch {
+        // Never the parser's message: it quotes the file (issue #20).
+        throw new ModelError(BAD_TOKENIZER, p, `cannot parse ${path.basename(p)}: not readable JSON`);
       }
     };
     const tj = await readJson(tjPath);

@@ -9,7 +9,9 @@ test('the last boxed answer wins', () => {
 });
 
 test('adjacent boxes form one list of answers', () => {
-  assert.equal(lastBoxed(String.raw`$\boxed{1}$ and $\boxed{2}$`), '1, 2');
+  assert.equal(lastBoxed(String.raw`$\boxed{1}$, $\boxed{2}$`), '1, 2');
+  // Joined by and/or, the word stays: such answers are a set.
+  assert.equal(lastBoxed(String.raw`$\boxed{1}$ and $\boxed{2}$`), '1 and 2');
 });
 
 test('a box nested in a box is one answer', () => {

@@ -151,3 +151,20 @@ test('a product of many matrices is left unevaluated, not multiplied out', () =>
   const r = timed(m, `$${Array(60).fill(m).join(' ')}$`, 200, 10_000);
   assert.equal(r.status, 'wrong');
 });
+
+// A budget of 2 s: these scans take 1-80 ms alone, but the cores may be shared; a hang would still fail.
+test('100k characters of answer phrases, digits and units of other scripts are scanned within the budget', () => {
+  assert.equal(timed('42', `${'答案'.repeat(50000)}42`, 2000).status, 'ok');
+  assert.equal(timed('42', 'ответ '.repeat(16000), 2000).status, 'unparseable');
+  assert.equal(timed('42', `${'उत्तर '.repeat(16000)}४२`, 2000).status, 'ok');
+  assert.equal(timed('42', '12米'.repeat(30000), 2000).status, 'wrong');
+  assert.equal(timed('42', '٤'.repeat(100000), 2000).reason, 'answer_too_long');
+});
+
+test('many bare fractions, escaped box closers and prose math blocks are scanned within the budget', () => {
+  assert.equal(timed('42', '\\frac{1}{2} '.repeat(8000), 2000).status, 'wrong');
+  assert.equal(timed('42', '\\sqrt{'.repeat(15000), 2000).status, 'unparseable');
+  assert.equal(timed('42', '\\boxed{42\\}'.repeat(5000), 2000).status, 'ok');
+  assert.equal(timed('42', '$so roughly 7 $ '.repeat(6000), 2000).status, 'wrong');
+  assert.equal(timed('1, 2', '\\boxed{1} then '.repeat(6000), 2000).status, 'wrong');
+});

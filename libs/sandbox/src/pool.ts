@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { BAD_JOB, POOL_CLOSED, QUEUE_FULL, SandboxError } from './errors.js';
 import { DEFAULT_LIMITS, type ResolvedJob, resolveJob } from './limits.js';
+import { RSS_WATCH_AVAILABLE, residentMb } from './rss.js';
 import { transpileTypeScript } from './transpile.js';
 import type { SandboxJob, SandboxLimits, SandboxResult } from './types.js';
 
@@ -19,6 +20,13 @@ export interface SandboxPoolOptions {
    * not answered by then (a hung isolate, a blocked thread), it is killed and the job reported as `timeout`.
    */
   graceMs?: number;
+  /**
+   * A busy worker whose resident memory grows by more than `2 × memoryLimitMb + rssSlackMb`
+   * MiB over what it held when the job started is killed and the job reported as `memory`
+   * (default GRPO_SANDBOX_RSS_SLACK_MB or 64). This bounds what the isolate's own limit does
+   * not: WebAssembly memory and allocations inside a single builtin call. Linux only (/proc).
+   */
+  rssSlackMb?: number;
 }
 
 export interface SandboxPoolStats {
@@ -43,6 +51,8 @@ interface Slot {
   ready: boolean;
   task: Task | null;
   timer: NodeJS.Timeout | null;
+  /** Polls the worker's resident memory while it runs a job (see `rssSlackMb`). */
+  rssTimer: NodeJS.Timeout | null;
   stderrTail: string;
   /** The worker announced it is exiting on purpose (see RETIRE_AFTER_CALLS). */
   retiring: boolean;
@@ -54,7 +64,9 @@ const CRASH_WINDOW_MS = 5000;
 const CRASH_BACKOFF_MS = 250;
 const STDERR_TAIL_CHARS = 4096;
 /** What V8 prints when a process dies of heap exhaustion. */
-const OOM_PATTERN = /out of memory|heap limit|allocation failed|OOM/i;
+const OOM_PATTERN = /out of memory|heap limit|allocation failed|OOM|is_heap_oom = 1/i;
+/** How often a busy worker's resident memory is read, in ms. */
+const RSS_POLL_MS = 50;
 
 function envInt(name: string, fallback: number, min: number): number {
   const raw = process.env[name];
@@ -81,6 +93,7 @@ export class SandboxPool {
   readonly size: number;
   readonly maxQueue: number;
   readonly graceMs: number;
+  readonly rssSlackMb: number;
   readonly defaults: Readonly<SandboxLimits>;
   #slots = new Set<Slot>();
   #queue: Task[] = [];
@@ -105,6 +118,12 @@ export class SandboxPool {
       1_000_000,
     );
     this.graceMs = checkInt('graceMs', options.graceMs ?? 1000, 0, 600_000);
+    this.rssSlackMb = checkInt(
+      'rssSlackMb',
+      options.rssSlackMb ?? envInt('GRPO_SANDBOX_RSS_SLACK_MB', 64, 16),
+      16,
+      65_536,
+    );
     const defaults = { ...DEFAULT_LIMITS, ...options.defaults };
     resolveJob({ code: '', ...defaults }, defaults);
     this.defaults = Object.freeze(defaults);
@@ -189,7 +208,7 @@ export class SandboxPool {
     for (const t of this.#queue.splice(0)) t.reject(err());
     const exits: Promise<void>[] = [];
     for (const slot of this.#slots) {
-      if (slot.timer) clearTimeout(slot.timer);
+      this.#clearTimers(slot);
       if (slot.task) slot.task.reject(err());
       slot.task = null;
       if (slot.child.exitCode === null && slot.child.signalCode === null) {
@@ -215,7 +234,15 @@ export class SandboxPool {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'json',
     });
-    const slot: Slot = { child, ready: false, task: null, timer: null, stderrTail: '', retiring: false };
+    const slot: Slot = {
+      child,
+      ready: false,
+      task: null,
+      timer: null,
+      rssTimer: null,
+      stderrTail: '',
+      retiring: false,
+    };
     this.#slots.add(slot);
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (d: string) => {
@@ -242,9 +269,15 @@ export class SandboxPool {
     child.on('exit', (code, signal) => this.#onExit(slot, code, signal));
   }
 
-  #finish(slot: Slot, task: Task, result: SandboxResult): void {
+  #clearTimers(slot: Slot): void {
     if (slot.timer) clearTimeout(slot.timer);
+    if (slot.rssTimer) clearInterval(slot.rssTimer);
     slot.timer = null;
+    slot.rssTimer = null;
+  }
+
+  #finish(slot: Slot, task: Task, result: SandboxResult): void {
+    this.#clearTimers(slot);
     slot.task = null;
     this.#completed++;
     task.resolve(result);
@@ -255,7 +288,7 @@ export class SandboxPool {
 
   #onExit(slot: Slot, code: number | null, signal: NodeJS.Signals | null): void {
     if (!this.#slots.delete(slot)) return;
-    if (slot.timer) clearTimeout(slot.timer);
+    this.#clearTimers(slot);
     const task = slot.task;
     slot.task = null;
     if (task) {
@@ -300,28 +333,51 @@ export class SandboxPool {
       slot.task = task;
       task.startedAt = performance.now();
       this.#setRef(slot, true);
-      slot.timer = setTimeout(() => this.#kill(slot, task), task.job.timeoutMs + this.graceMs);
+      slot.timer = setTimeout(() => this.#kill(slot, task, 'timeout'), task.job.timeoutMs + this.graceMs);
+      this.#watchMemory(slot, task);
       slot.child.send({ id: task.id, job: task.job });
     }
   }
 
-  /** The worker missed the job's deadline (e.g. a thread blocked where V8 cannot interrupt it): kill it. */
-  #kill(slot: Slot, task: Task): void {
+  #watchMemory(slot: Slot, task: Task): void {
+    const pid = slot.child.pid;
+    if (!RSS_WATCH_AVAILABLE || pid === undefined) return;
+    const start = residentMb(pid);
+    if (start === null) return;
+    const boundMb = start + 2 * task.job.memoryLimitMb + this.rssSlackMb;
+    slot.rssTimer = setInterval(() => {
+      const rss = residentMb(pid);
+      if (rss !== null && rss > boundMb) this.#kill(slot, task, 'memory', rss, boundMb);
+    }, RSS_POLL_MS);
+    slot.rssTimer.unref();
+  }
+
+  /**
+   * The worker missed the job's deadline (e.g. a thread blocked where V8 cannot interrupt it),
+   * or its memory grew past the job's bound: kill it.
+   */
+  #kill(slot: Slot, task: Task, why: 'timeout' | 'memory', rssMb = 0, boundMb = 0): void {
     if (slot.task !== task) return;
     slot.task = null;
-    slot.timer = null;
+    this.#clearTimers(slot);
     // Never dispatch to this worker again; #onExit forks its replacement.
     slot.ready = false;
     this.#completed++;
     task.resolve({
-      status: 'timeout',
+      status: why,
       stdout: '',
       stderr: '',
       exitCode: null,
-      error: {
-        name: 'TimeoutError',
-        message: `no answer within ${task.job.timeoutMs} + ${this.graceMs} ms; the worker was killed`,
-      },
+      error:
+        why === 'timeout'
+          ? {
+              name: 'TimeoutError',
+              message: `no answer within ${task.job.timeoutMs} + ${this.graceMs} ms; the worker was killed`,
+            }
+          : {
+              name: 'OutOfMemory',
+              message: `the worker's memory grew to ${Math.round(rssMb)} MiB, past this job's bound of ${Math.round(boundMb)} MiB (2 x memoryLimitMb + ${this.rssSlackMb} over its start); the worker was killed`,
+            },
       wallMs: performance.now() - task.startedAt,
       cpuMs: null,
     });

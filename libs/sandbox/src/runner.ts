@@ -104,7 +104,12 @@ export class IsolateRunner {
     try {
       context.global.setSync(
         '__grpoConfig',
-        new ivm.ExternalCopy({ stdin: job.stdin, maxOutputChars: job.maxOutputChars, token }).copyInto(),
+        new ivm.ExternalCopy({
+          stdin: job.stdin,
+          maxOutputChars: job.maxOutputChars,
+          token,
+          nodeVersion: process.version,
+        }).copyInto(),
       );
       const ref = runtime.runSync(context, { reference: true, timeout: job.timeoutMs }) as ivm.Reference<
         Record<string, () => unknown>

@@ -53,6 +53,16 @@ const cases = [
   'assert.strict.deepEqual([1, 2], [1, 3])',
   "assert.deepStrictEqual(new Map([['a', 1]]), new Map([['a', 2]]))",
   'assert.deepStrictEqual(new Set([1, 2]), new Set([1, 3]))',
+  // Node 22+ wording: short strings, long diffs collapsed to '...', same structure past 50 lines.
+  "assert.strictEqual('abcde', 'abcdf')",
+  "assert.strictEqual('a'.repeat(30) + 'b', 'a'.repeat(30) + 'c')",
+  'assert.strictEqual(12345678, 12345679)',
+  'assert.deepStrictEqual(Array.from({ length: 30 }, (_, i) => i), Array.from({ length: 30 }, (_, i) => (i === 15 ? -1 : i)))',
+  'assert.deepStrictEqual(Array.from({ length: 80 }, (_, i) => i), Array.from({ length: 80 }, (_, i) => i + 1))',
+  "assert.deepStrictEqual(Array.from({ length: 12 }, (_, i) => 'item' + i), Array.from({ length: 12 }, (_, i) => (i % 11 ? 'item' + i : 'z')))",
+  'assert.strictEqual(Array.from({ length: 80 }, (_, i) => i), Array.from({ length: 80 }, (_, i) => i))',
+  "assert.deepStrictEqual({ a: 1, b: { c: [1, 2, 3], d: 'x' }, e: null }, { a: 1, b: { c: [1, 2, 4], d: 'x' }, e: null })",
+  "assert.deepStrictEqual('line1\\nline2', 'line1\\nline3')",
 ];
 
 function hostError(src: string): { name: string; message: string } {
@@ -124,4 +134,67 @@ assert.deepStrictEqual([1, 2], [1, 3]);`;
   const r = await pool.run({ code });
   assert.equal(r.status, 'error');
   assert.equal(r.error?.name, 'AssertionError');
+});
+
+test("the sandbox's assert matches Node's messages on every pair of a grid of values and operators", async () => {
+  const values = [
+    '1',
+    "'abcde'",
+    "'abcdf'",
+    "'a'.repeat(30) + 'b'",
+    "'a'.repeat(30) + 'c'",
+    "'x'.repeat(50) + '1'",
+    "'x'.repeat(50) + '2'",
+    '0',
+    '-0',
+    'NaN',
+    'null',
+    'undefined',
+    '[1, 2, 3]',
+    '[1, 2, 4]',
+    '[1, 2]',
+    '{ a: 1, b: 2 }',
+    '{ a: 1, b: 3 }',
+    'Array.from({ length: 30 }, (_, i) => i)',
+    'Array.from({ length: 30 }, (_, i) => (i === 15 ? -1 : i))',
+    'Array.from({ length: 80 }, (_, i) => i + 1)',
+    '[[1, 2], [3, 4]]',
+    '[[1, 2], [3, 5]]',
+    "new Map([['a', 1], ['b', 2]])",
+    "new Map([['a', 1], ['b', 3]])",
+    'true',
+    "'true'",
+    '[{ x: 1, y: 2 }, { x: 3, y: 4 }]',
+    '[{ x: 1, y: 2 }, { x: 3, y: 5 }]',
+  ];
+  const ops = [
+    'strictEqual',
+    'deepStrictEqual',
+    'deepEqual',
+    'equal',
+    'notStrictEqual',
+    'notDeepStrictEqual',
+  ];
+  const mismatches: string[] = [];
+  let compared = 0;
+  for (const op of ops) {
+    for (let i = 0; i < values.length; i++) {
+      for (const j of [i - 1, i, i + 1]) {
+        if (j < 0 || j >= values.length) continue;
+        const src = `assert.${op}(${values[i]}, ${values[j]})`;
+        let host: { name: string; message: string } | null = null;
+        try {
+          new Function('assert', src)(nodeAssert);
+        } catch (e) {
+          host = { name: (e as Error).name, message: (e as Error).message };
+        }
+        if (!host) continue;
+        compared++;
+        const r = await pool.run({ code: `const assert = require('node:assert');\n${src};` });
+        if (JSON.stringify(r.error) !== JSON.stringify(host)) mismatches.push(src);
+      }
+    }
+  }
+  assert.ok(compared > 200, `only ${compared} failing assertions compared`);
+  assert.deepEqual(mismatches, []);
 });

@@ -76,6 +76,28 @@ test('exhausting the heap is a memory status', async () => {
   assert.equal(r.status, 'memory');
 });
 
+test('memory the isolate limit does not see (a 1e9-slot fill) is stopped by the worker memory bound as memory', async () => {
+  // V8 grows the heap inside one builtin call, past isolated-vm's memoryLimit, until the
+  // process aborts; the pool's resident-memory bound kills the worker first.
+  const r = await pool.run({ code: 'new Array(1e9).fill(0);', memoryLimitMb: 32, timeoutMs: 30_000 });
+  assert.equal(r.status, 'memory');
+  assert.match(r.error?.message ?? '', /past this job's bound of \d+ MiB/);
+  assert.ok(r.wallMs < 30_000);
+});
+
+test('process.version in the sandbox is the version of the Node that runs it', async () => {
+  const r = await pool.run({ code: 'console.log(process.version, process.versions.node)' });
+  assert.equal(r.status, 'ok');
+  assert.equal(r.stdout, `${process.version} ${process.versions.node}\n`);
+});
+
+test('a bad rssSlackMb is rejected naming the option', () => {
+  assert.throws(
+    () => new SandboxPool({ workers: 1, rssSlackMb: 2 }),
+    (e: unknown) => e instanceof SandboxError && e.message.includes('rssSlackMb'),
+  );
+});
+
 test('too much output is output_limit and keeps exactly the cap', async () => {
   const r = await pool.run({ code: "for (;;) console.log('abcdefghi');", maxOutputChars: 1000 });
   assert.equal(r.status, 'output_limit');

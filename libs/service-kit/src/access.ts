@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { type ApiKey, KeyRing } from './api-keys.js';
 import { FieldError, KitHttpError } from './errors.js';
+import { isOpenPath } from './openapi.js';
 import { TokenBucket } from './token-bucket.js';
 
 declare module 'fastify' {
@@ -42,10 +43,6 @@ export interface AccessOptions {
   envPrefix: string;
 }
 
-/** Paths that never need a key (probes and docs); `/metrics` joins them unless metricsAuth is on. */
-export const OPEN_PATHS: readonly string[] = ['/health', '/ready', '/openapi.json'];
-const isDocs = (path: string) => path === '/docs' || path.startsWith('/docs/');
-
 const HOW = 'send it as the header `Authorization: Bearer <key>`';
 
 /**
@@ -75,9 +72,9 @@ export const accessPlugin = fp(
     app.addHook('onRequest', async (request, reply) => {
       if (open) return;
       const path = request.url.split('?')[0] ?? '';
-      if (OPEN_PATHS.includes(path) || isDocs(path)) return;
+      // The same rule gives the OpenAPI document its `security: []` operations.
+      if (isOpenPath(path, opts.metricsAuth)) return;
       const isMetrics = path === '/metrics';
-      if (isMetrics && !opts.metricsAuth) return;
       const header = request.headers.authorization;
       if (header === undefined || header === '') {
         throw unauthorized(reply, undefined, `missing API key: ${HOW}`);

@@ -66,6 +66,11 @@ export const KitConfig = Type.Object({
     description:
       'File of API keys, one per line: `key`, `name:key` or a JSON object (see service-kit README).',
   }),
+  allowOpen: Type.Boolean({
+    default: false,
+    description:
+      'Start without API keys on a non-loopback host. Off by default: such a service refuses to start.',
+  }),
   metricsAuth: Type.Boolean({
     default: false,
     description: 'Put GET /metrics behind a key with scope metrics (or *).',

@@ -5,6 +5,8 @@ export * from './error-handler.js';
 export * from './errors.js';
 export * from './load-shedding.js';
 export * from './metrics.js';
+export * from './openapi.js';
+export * from './paths.js';
 export * from './readiness.js';
 export * from './server.js';
 export * from './token-bucket.js';

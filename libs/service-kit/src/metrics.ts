@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 // Services add metrics with the kit's prom-client so they land in the same registry class.
-export { Counter, Histogram, Registry } from 'prom-client';
+export { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Statuses counted as rejected requests, by the reason label they get. */
 export const REJECT_REASONS: Readonly<Record<number, string>> = {
@@ -67,10 +67,25 @@ export const metricsPlugin = fp(
       const reason = REJECT_REASONS[reply.statusCode];
       if (reason) rejected.inc({ reason, status_code: status });
     });
-    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-      reply.header('content-type', registry.contentType);
-      return registry.metrics();
-    });
+    app.get(
+      '/metrics',
+      {
+        schema: {
+          tags: ['ops'],
+          summary: 'Prometheus metrics (text exposition format)',
+          response: {
+            200: {
+              description: 'The registry in the Prometheus text format, version 0.0.4',
+              content: { 'text/plain': { schema: { type: 'string' } } },
+            },
+          },
+        },
+      },
+      async (_request, reply) => {
+        reply.header('content-type', registry.contentType);
+        return registry.metrics();
+      },
+    );
   },
   { name: 'grpo-metrics', fastify: '5.x' },
 );

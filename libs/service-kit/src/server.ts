@@ -8,10 +8,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { accessPlugin } from './access.js';
 import { loadApiKeys } from './api-keys.js';
-import type { KitConfig } from './config.js';
+import { ConfigError, type KitConfig } from './config.js';
 import { installErrorHandlers } from './error-handler.js';
 import { loadSheddingPlugin } from './load-shedding.js';
 import { metricsPlugin } from './metrics.js';
+import { OPENAPI_VERSION, openApiDocumentTransform, openApiRouteTransform } from './openapi.js';
 import { healthPlugin } from './readiness.js';
 
 /** A Fastify instance with the TypeBox type provider: route handlers get typed bodies from schemas. */
@@ -40,10 +41,37 @@ export interface CreateServerOptions {
   logStream?: { write(line: string): void };
   /** Env var prefix named in config errors about keys; default `GRPO_<SERVICE>_`. */
   envPrefix?: string;
+  /** The service's default port, for the OpenAPI `servers` entry (`http://127.0.0.1:<port>`). */
+  defaultPort?: number;
 }
 
-/** Route schema `security` for routes behind an API key (when keys are configured). */
-export const BEARER_SECURITY: Array<Record<string, string[]>> = [{ bearerAuth: [] }];
+/** True for hosts only this machine can reach: 127.0.0.0/8, ::1, localhost. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || h === '::ffff:127.0.0.1';
+}
+
+/**
+ * Secure default: a service that listens beyond loopback with no API key refuses to start
+ * unless the operator opted out with allowOpen (`--allow-open`, `<PREFIX>ALLOW_OPEN=true`).
+ */
+export function checkOpenBinding(
+  config: Pick<KitConfig, 'host' | 'allowOpen'>,
+  keyCount: number,
+  envPrefix: string,
+): void {
+  if (keyCount > 0 || config.allowOpen || isLoopbackHost(config.host ?? '127.0.0.1')) return;
+  throw new ConfigError(
+    'allowOpen',
+    `${envPrefix}ALLOW_OPEN`,
+    `refusing to start: host ${config.host} is reachable beyond this machine and no API keys are set. ` +
+      `Set ${envPrefix}API_KEYS (comma-separated, each at least 16 characters; \`npx grpo keys\` prints a set) ` +
+      `or ${envPrefix}API_KEYS_FILE, or run open on purpose with ${envPrefix}ALLOW_OPEN=true (--allow-open).`,
+  );
+}
 
 /** Incoming `x-request-id` values are kept only when they look like an id (no log injection). */
 export const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -67,6 +95,7 @@ export async function createServer(opts: CreateServerOptions): Promise<KitApp> {
   const envPrefix = opts.envPrefix ?? `GRPO_${opts.service.replace(/\W/g, '_').toUpperCase()}_`;
   // Read (and validated) before anything starts, so a bad keys file fails the start.
   const keys = loadApiKeys(config, envPrefix);
+  checkOpenBinding(config, keys.length, envPrefix);
   const fastifyOptions: FastifyServerOptions = {
     logger:
       opts.logger === false
@@ -91,17 +120,27 @@ export async function createServer(opts: CreateServerOptions): Promise<KitApp> {
     if (app.readiness?.draining) reply.header('connection', 'close');
   });
   installErrorHandlers(app);
+  // Conventions (operationId, security, 4xx, servers, license, examples) come from openapi.ts.
   await app.register(swagger, {
     openapi: {
-      openapi: '3.0.3',
+      openapi: OPENAPI_VERSION,
       info: {
         title: `GRPO Stack ${opts.service} service`,
         version: opts.version,
         description: opts.description,
       },
-      // Routes that take a key list `security: BEARER_SECURITY`; probes and docs are open.
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            description: `An API key of this service (${envPrefix}API_KEYS); needed once any key is configured.`,
+          },
+        },
+      },
     },
+    transform: openApiRouteTransform({ metricsAuth: config.metricsAuth ?? false }),
+    transformObject: openApiDocumentTransform({ service: opts.service, defaultPort: opts.defaultPort }),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(healthPlugin, { service: opts.service, version: opts.version });
@@ -182,11 +221,6 @@ export async function runServer(app: KitApp, opts: RunServerOptions): Promise<Ru
   };
   for (const s of signals) process.once(s, onSignal);
   return { url, close };
-}
-
-/** The app's OpenAPI 3 document (after `ready()`), as served at /openapi.json. */
-export function openApiDocument(app: KitApp): Record<string, unknown> {
-  return app.swagger() as unknown as Record<string, unknown>;
 }
 
 /** True when `moduleUrl` (a module's `import.meta.url`) is the script node was started with. */

@@ -1,6 +1,6 @@
 import { createServer, type KitApp, type RunningServer, runServer, startIfMain } from '@grpo/service-kit';
 import { type RewardAppOptions, rewardApp } from './app.js';
-import { ENV_PREFIX, loadRewardConfig, poolSize, type RewardConfig } from './config.js';
+import { ENV_PREFIX, loadRewardConfig, poolSize, RewardConfig } from './config.js';
 
 export const VERSION = '0.1.0';
 
@@ -24,6 +24,7 @@ export async function buildRewardServer(opts: BuildRewardServerOptions): Promise
     service: 'reward',
     version: VERSION,
     config: opts.config,
+    defaultPort: RewardConfig.properties.port.default,
     description: DESCRIPTION,
     logger: opts.logger,
     defaultMetrics: opts.defaultMetrics,

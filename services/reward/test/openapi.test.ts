@@ -22,6 +22,7 @@ test('the document describes every public route with its error shape', async () 
   assert.deepEqual(Object.keys(spec.paths).sort(), [
     '/get_reward',
     '/health',
+    '/metrics',
     '/ready',
     '/v1/reward-functions',
     '/v1/rewards',

@@ -26,7 +26,7 @@ export const rolloutApp = fp(
     const { config } = opts;
     const engine = instrumentEngine(app, opts.engine);
     rolloutsRoute(app, engine, config);
-    policyRoutes(app, engine);
+    policyRoutes(app, engine, opts.config);
     openAIRoutes(app, engine, config);
     uploadRoute(app, engine, config);
     if (opts.dispose) {

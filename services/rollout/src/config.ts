@@ -18,6 +18,11 @@ export const RolloutConfig = Type.Composite([
       description:
         'Checkpoint folder (HF layout). onnx: the policy ("" = the tiny built-in policy); openai: only the tokenizer is read ("" = none, text prompts go upstream as text).',
     }),
+    modelRoot: Type.String({
+      default: 'models,runs',
+      description:
+        "Comma-separated folders PUT /v1/policy and /update_weights_from_disk may load from (relative ones resolve against the working directory; include the trainer's runs directory). Paths elsewhere (symlinks followed) get 403 GRPO_PATH_OUTSIDE_ROOTS.",
+    }),
     tinySeed: Type.Integer({ default: 0, description: 'Init seed of the tiny built-in policy.' }),
     executionProvider: Type.Union([Type.Literal('cpu'), Type.Literal('cuda')], {
       default: 'cpu',

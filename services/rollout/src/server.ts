@@ -1,6 +1,6 @@
 import { createServer, type KitApp, type RunningServer, runServer, startIfMain } from '@grpo/service-kit';
 import { rolloutApp } from './app.js';
-import { loadRolloutConfig, type RolloutConfig } from './config.js';
+import { loadRolloutConfig, RolloutConfig } from './config.js';
 import { createEngine } from './engine/create.js';
 import type { RolloutEngine } from './engine/types.js';
 
@@ -28,6 +28,7 @@ export async function buildRolloutServer(opts: BuildRolloutServerOptions): Promi
       service: 'rollout',
       version: VERSION,
       config: opts.config,
+      defaultPort: RolloutConfig.properties.port.default,
       description: DESCRIPTION,
       logger: opts.logger,
       defaultMetrics: opts.defaultMetrics,

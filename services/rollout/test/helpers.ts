@@ -20,7 +20,7 @@ export async function rolloutApp(
   model: string,
   overrides: Record<string, unknown> = {},
 ): Promise<KitApp> {
-  const config = loadRolloutConfig({ logLevel: 'silent', model, ...overrides }, {});
+  const config = loadRolloutConfig({ logLevel: 'silent', model, modelRoot: tmpdir(), ...overrides }, {});
   const app = await buildRolloutServer({ config, logger: false, defaultMetrics: false });
   t.after(() => app.close());
   return app;

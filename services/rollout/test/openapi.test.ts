@@ -21,6 +21,7 @@ test('the document describes every public route with its error shape', async () 
   };
   assert.deepEqual(Object.keys(spec.paths).sort(), [
     '/health',
+    '/metrics',
     '/ready',
     '/update_weights_from_disk',
     '/v1/chat/completions',

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { KitApp } from '@grpo/service-kit';
@@ -83,4 +83,32 @@ test('/metrics counts groups and sampled tokens and shows the policy version', a
   assert.match(text, /^grpo_rollout_groups_total 2$/m);
   assert.match(text, new RegExp(`^grpo_rollout_generated_tokens_total ${tokens}$`, 'm'));
   assert.match(text, /^grpo_rollout_policy_version 1$/m);
+});
+
+test('PUT /v1/policy and update_weights_from_disk load only inside the model roots (403 with the field)', async (t) => {
+  const a = await tinyPolicy(t, 1);
+  const b = await tinyPolicy(t, 2);
+  const root = path.dirname(a.dir);
+  const app = await rolloutApp(t, a.dir, { modelRoot: root });
+  await symlink(b.dir, path.join(root, 'link-out'));
+  const cases: [string, string, Record<string, string>][] = [
+    ['PUT', '/v1/policy', { path: '/root/.ssh' }],
+    ['PUT', '/v1/policy', { path: b.dir }],
+    ['PUT', '/v1/policy', { path: `${a.dir}/../../${path.basename(path.dirname(b.dir))}/tiny-2` }],
+    ['PUT', '/v1/policy', { path: path.join(root, 'link-out') }],
+    ['POST', '/update_weights_from_disk', { model_path: '/etc' }],
+    ['POST', '/update_weights_from_disk', { model_path: path.join(root, 'link-out') }],
+  ];
+  for (const [method, url, payload] of cases) {
+    const res = await app.inject({ method: method as 'PUT' | 'POST', url, payload });
+    assert.equal(res.statusCode, 403, `${url} ${JSON.stringify(payload)}: ${res.body}`);
+    const err = res.json().error;
+    assert.equal(err.code, 'GRPO_PATH_OUTSIDE_ROOTS');
+    assert.equal(err.field, 'path' in payload ? 'path' : 'model_path');
+    assert.match(err.message, /GRPO_ROLLOUT_MODEL_ROOT/);
+  }
+  assert.equal((await app.inject({ url: '/v1/policy' })).json().version, 1);
+  // Inside the root, the same routes still load.
+  const ok = await app.inject({ method: 'PUT', url: '/v1/policy', payload: { path: a.dir } });
+  assert.equal(ok.statusCode, 200, ok.body);
 });

@@ -76,7 +76,7 @@ test('a policy folder that does not load is a 400 and the version stays', async 
   const res = await app.inject({
     method: 'PUT',
     url: '/v1/policy',
-    payload: { path: '/nonexistent/checkpoint' },
+    payload: { path: path.join(tmpdir(), 'grpo-nonexistent-checkpoint') },
   });
   assert.equal(res.statusCode, 400);
   assert.equal(res.json().error.code, 'GRPO_ROLLOUT_BAD_POLICY');

@@ -22,8 +22,9 @@ import { train } from '../../../cli/src/train.js';
 
 const quiet = { port: 0, logLevel: 'error', maxEventLoopDelayMs: 0 };
 const reward = await startRewardServer({ ...quiet, workers: 1 }, { signals: [] });
-const rollout = await spawnRolloutService();
 const runsDir = process.env.RUNS ?? '/tmp/repro-runs';
+// The rollout service loads the checkpoints the trainer pushes from runsDir (its model root).
+const rollout = await spawnRolloutService({ GRPO_ROLLOUT_MODEL_ROOT: runsDir });
 const trainer = await startTrainerServer({ ...quiet, runsDir }, { signals: [] });
 // biome-ignore lint/suspicious/noExplicitAny: experiment script
 const recipe = quickstartRecipe({ rolloutUrl: rollout.url, rewardUrl: reward.url }) as any;

@@ -1,4 +1,4 @@
-import type { KitApp } from '@grpo/service-kit';
+import { type KitApp, parseRootList } from '@grpo/service-kit';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { createAlgorithmStepper } from './algorithm/index.js';
@@ -30,9 +30,14 @@ export const trainerApp = fp(
     const { config } = opts;
     const manager = new RunManager({
       runsDir: config.runsDir,
+      dataRoots: parseRootList(config.dataRoot),
+      modelRoots: parseRootList(config.modelRoot),
       serviceTimeoutMs: config.serviceTimeoutMs,
       rolloutApiKey: config.rolloutApiKey || undefined,
       rewardApiKey: config.rewardApiKey || undefined,
+      serviceRetries: config.serviceRetries,
+      serviceBackoffMs: config.serviceBackoffMs,
+      serviceMaxBackoffMs: config.serviceMaxBackoffMs,
       algorithms: createAlgorithmStepper,
       services: opts.services,
       log: app.log,
@@ -46,7 +51,7 @@ export const trainerApp = fp(
     dashboardRoutes(app);
     if (config.resume) {
       app.addHook('onReady', async () => {
-        await manager.create({ resume: config.resume });
+        await manager.create({ resume: config.resume }, { trusted: true });
       });
     }
   },

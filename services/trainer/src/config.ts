@@ -16,6 +16,16 @@ export const TrainerConfig = Type.Composite([
       default: 'runs',
       description: 'Run directories are created under it as <runsDir>/<id>.',
     }),
+    dataRoot: Type.String({
+      default: 'data',
+      description:
+        'Comma-separated folders a run config may read data from (data.path, evalPath, rlPath); relative ones resolve against the working directory. Paths elsewhere (symlinks followed) get 403 GRPO_PATH_OUTSIDE_ROOTS.',
+    }),
+    modelRoot: Type.String({
+      default: 'models',
+      description:
+        "Comma-separated folders a run config may name a model folder in; runsDir is always allowed too (an earlier run's checkpoint).",
+    }),
     resume: Type.String({
       default: '',
       description: 'A run directory to resume at start (the trainer restarted on the same run).',
@@ -41,7 +51,24 @@ export const TrainerConfig = Type.Composite([
     serviceTimeoutMs: Type.Integer({
       minimum: 1000,
       default: 600_000,
-      description: 'Timeout of one call to the rollout or reward service.',
+      description: 'Timeout of one attempt of a call to the rollout or reward service.',
+    }),
+    serviceRetries: Type.Integer({
+      minimum: 0,
+      maximum: 20,
+      default: 6,
+      description:
+        'Extra attempts of a rollout/reward call after a 5xx, 429, timeout or connection error; then the run fails with the error code.',
+    }),
+    serviceBackoffMs: Type.Integer({
+      minimum: 0,
+      default: 200,
+      description: 'First retry delay; doubles each retry, full jitter.',
+    }),
+    serviceMaxBackoffMs: Type.Integer({
+      minimum: 0,
+      default: 10_000,
+      description: 'Cap of one retry delay (6 retries sleep at most about 22 s in all).',
     }),
   }),
 ]);

@@ -7,6 +7,10 @@ export const NO_CHECKPOINT = 'GRPO_TRAINER_NO_CHECKPOINT';
 export const SERVICE_FAILED = 'GRPO_TRAINER_SERVICE_FAILED';
 export const TOO_MANY_STREAMS = 'GRPO_TRAINER_TOO_MANY_STREAMS';
 export const RUN_FAILED = 'GRPO_TRAINER_RUN_FAILED';
+/** The runs disk filled up (ENOSPC/EDQUOT); the run stopped at its last complete checkpoint. */
+export const DISK_FULL = 'GRPO_TRAINER_DISK_FULL';
+/** Checkpoints exist but none of them loads (truncated or corrupt files). */
+export const CHECKPOINT_CORRUPT = 'GRPO_TRAINER_CHECKPOINT_CORRUPT';
 /** An eval stage scored below its `minAccuracy` gate; the run ends failed before the next stage. */
 export const EVAL_GATE = 'GRPO_TRAINER_EVAL_GATE';
 

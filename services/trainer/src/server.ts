@@ -1,6 +1,6 @@
 import { createServer, type KitApp, type RunningServer, runServer, startIfMain } from '@grpo/service-kit';
 import { type TrainerAppOptions, trainerApp } from './app.js';
-import { loadTrainerConfig, type TrainerConfig } from './config.js';
+import { loadTrainerConfig, TrainerConfig } from './config.js';
 
 export const VERSION = '0.1.0';
 
@@ -21,6 +21,7 @@ export async function buildTrainerServer(opts: BuildTrainerServerOptions): Promi
     service: 'trainer',
     version: VERSION,
     config: opts.config,
+    defaultPort: TrainerConfig.properties.port.default,
     description: DESCRIPTION,
     logger: opts.logger,
     defaultMetrics: opts.defaultMetrics,

@@ -39,7 +39,7 @@ test('the run loop factory builds a preset with overrides and steps on its group
       config: p.config,
       tensors: p.tensors,
       reference: p.tensors,
-      algorithm: { name: 'ppo' },
+      algorithm: { name: 'ppo2' },
     }),
     /preset/,
   );

@@ -65,7 +65,7 @@ test('the dashboard plots a live run in headless Chromium and ends with every st
     state.steps,
     Array.from({ length: 30 }, (_, i) => i + 1),
   );
-  assert.equal(await page.locator('.chart canvas').count(), 5);
+  assert.equal(await page.locator('.chart canvas').count(), 7);
   assert.equal(await page.textContent('#state'), 'completed');
   assert.match((await page.textContent('#last')) ?? '', /^step 30 · sft · loss \d/);
   assert.deepEqual(errors, []);

@@ -20,6 +20,7 @@ test('the document lists the runs routes with their error shapes and hides the d
   };
   assert.deepEqual(Object.keys(spec.paths).sort(), [
     '/health',
+    '/metrics',
     '/ready',
     '/v1/runs',
     '/v1/runs/{id}',

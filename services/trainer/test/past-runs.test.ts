@@ -8,7 +8,11 @@ import { sftRunConfig, tempDir, trainerApp, waitForState } from './helpers.js';
 
 /** A trainer on `runsDir` that the test closes itself (to restart another one on the same folder). */
 async function ownTrainer(runsDir: string) {
-  const config = loadTrainerConfig({ logLevel: 'silent', runsDir, sseHeartbeatMs: 200 }, {});
+  // dataRoot: the failed run names a data file there that does not exist.
+  const config = loadTrainerConfig(
+    { logLevel: 'silent', runsDir, dataRoot: runsDir, sseHeartbeatMs: 200 },
+    {},
+  );
   return buildTrainerServer({ config, logger: false, defaultMetrics: false });
 }
 

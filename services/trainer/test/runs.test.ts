@@ -189,7 +189,11 @@ test('a stopped run resumes from its checkpoint with contiguous, unique steps', 
 test('resuming a folder that is not a run directory is a 400', async (t) => {
   const dir = await tempDir(t);
   const app = await trainerApp(t, dir);
-  const res = await app.inject({ method: 'POST', url: '/v1/runs', payload: { resume: dir } });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/runs',
+    payload: { resume: path.join(dir, 'none') },
+  });
   assert.equal(res.statusCode, 400);
   assert.equal(res.json().error.code, 'GRPO_TRAINER_NO_CHECKPOINT');
   assert.equal(res.json().error.field, 'resume');

@@ -1,3 +1,4 @@
+export * from './critic.js';
 export * from './feeds.js';
 export * from './graphs.js';
 export * from './kv-cache.js';

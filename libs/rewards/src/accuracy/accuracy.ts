@@ -32,6 +32,16 @@ export const AccuracyParams = Type.Object(
       default: false,
       description: 'When true `50%` matches only `0.5`; by default it also matches `50`.',
     }),
+    orderedLists: Type.Boolean({
+      default: true,
+      description:
+        'A plain comma list is ordered (`3, 8, -1` is not `8, 3, -1`) unless either side is written as a set; false compares every list as a set.',
+    }),
+    roundedDecimals: Type.Boolean({
+      default: true,
+      description:
+        'A decimal with 2+ significant digits equals an exact value with no finite decimal form that it correctly rounds (`0.67` for 2/3).',
+    }),
   },
   { additionalProperties: false },
 );

@@ -2,7 +2,8 @@ import type { Rational } from './rational.js';
 
 /** Expression tree produced by the LaTeX parser (latex-parser.ts) and consumed by compare.ts. */
 export type Node =
-  | { t: 'num'; v: Rational }
+  /** `dp`/`sig`: decimal places and significant digits a decimal literal states (`0.670`: 3 and 3). */
+  | { t: 'num'; v: Rational; dp?: number; sig?: number }
   | { t: 'sym'; name: string }
   | { t: 'const'; name: 'pi' | 'e' | 'i' | 'inf' }
   | { t: 'add'; a: Node[] }
@@ -20,7 +21,7 @@ export type Node =
   | { t: 'seq'; open: string; close: string; a: Node[] }
   | { t: 'set'; a: Node[] }
   /** Several answers separated by commas, `or`, `and` at the top level. */
-  | { t: 'list'; a: Node[] }
+  | { t: 'list'; a: Node[]; unordered?: boolean }
   | { t: 'union'; a: Node[] }
   | { t: 'matrix'; rows: Node[][] }
   | { t: 'text'; s: string };

@@ -1,8 +1,9 @@
-import { type Node, show } from './ast.js';
+import { mapChildren, type Node, show } from './ast.js';
 import { boundSymbols, type Complex, exact, numeric, symbols } from './evaluate.js';
 import { type Budget, RANDOM_POINTS } from './limits.js';
 import { foldMatrix, vectorOf } from './matrix-fold.js';
 import * as Q from './rational.js';
+import { MIN_ROUNDED_DIGITS, statedDecimal, terminates } from './rounding.js';
 
 /**
  * Equivalence of a gold answer and a prediction, both parsed. Returns the name of the rule
@@ -17,23 +18,32 @@ export interface CompareOptions {
   equationRhs: boolean;
   /** When false (default), `50%` matches both `50` and `0.5`; when true only `0.5`. */
   strictPercent: boolean;
+  /** A gold comma list is ordered unless it is a set (see `unorderedGold`); false: every list is a set. */
+  orderedLists: boolean;
+  /** A decimal equals an exact value it correctly rounds (rule `rounded`). */
+  roundedDecimals: boolean;
 }
 
 type Rule = string | null;
 
 const INF: Node = { t: 'const', name: 'inf' };
 const NEG_INF: Node = { t: 'neg', a: INF };
+const HUNDRED: Node = { t: 'num', v: { n: 100n, d: 1n } };
 
 /** `a ± b` is the two answers a + b and a - b. */
 function expandPm(n: Node): Node {
   if (n.t === 'pm') {
     const plus: Node = { t: 'add', a: [n.a, n.b] };
     const minus: Node = { t: 'add', a: [n.a, { t: 'neg', a: n.b }] };
-    return { t: 'list', a: [plus, minus] };
+    return { t: 'list', a: [plus, minus], unordered: true };
   }
   if (n.t === 'rel' && n.ops.length === 1 && n.ops[0] === '=' && n.a[1]!.t === 'pm') {
     const rhs = expandPm(n.a[1]!) as { t: 'list'; a: Node[] };
-    return { t: 'list', a: rhs.a.map((r) => ({ t: 'rel', ops: ['='], a: [n.a[0]!, r] }) as Node) };
+    return {
+      t: 'list',
+      a: rhs.a.map((r) => ({ t: 'rel', ops: ['='], a: [n.a[0]!, r] }) as Node),
+      unordered: true,
+    };
   }
   return n;
 }
@@ -47,6 +57,8 @@ function flatPm(items: Node[]): Node[] {
 function isName(n: Node): boolean {
   const atom = (x: Node) => x.t === 'sym' || (x.t === 'pow' && x.a.t === 'sym');
   if (atom(n)) return true;
+  // `|PQ|`, the length of a named segment.
+  if (n.t === 'fn' && n.name === 'abs' && n.args.length === 1) return isName(n.args[0]!);
   if (n.t === 'mul') return n.a.length <= 3 && n.a.every(atom);
   // A ratio of names `\frac{NO}{BO}`, `V_1 : V_2`, and a tuple of names `(p, q)`.
   if (n.t === 'div') return isName(n.a) && isName(n.b);
@@ -94,6 +106,13 @@ export class Comparer {
 
   equal(gold: Node, pred: Node): Rule {
     this.#budget.tick();
+    // `\frac{7}{\pi} \approx 2.23`: either side of an approximation may be the answer.
+    const ga = approxSides(gold);
+    const pa = approxSides(pred);
+    if (ga || pa) {
+      for (const x of ga ?? [gold]) for (const y of pa ?? [pred]) if (this.equal(x, y)) return 'approx';
+      return null;
+    }
     const g = foldMatrix(expandPm(settle(gold)));
     const p = foldMatrix(expandPm(settle(pred)));
     if (show(g) === show(p)) return 'identical';
@@ -106,6 +125,8 @@ export class Comparer {
       if (p.t === 'list' || p.t === 'set') {
         // `p=5, q=2, p=7, q=2` ~ `(5,2), (7,2)`: assignments that cycle through the same names are tuples.
         const [ga, pa] = [solutionTuples(g.a) ?? g.a, solutionTuples(p.a) ?? p.a];
+        if (this.#o.orderedLists && g.t === 'list' && !unorderedGold(g, p))
+          return this.#ordered(ga, pa) ? 'list' : null;
         return this.#unordered(flatPm(ga), flatPm(pa)) ? 'set' : null;
       }
       if (p.t === 'seq' && g.t === 'list') return this.#ordered(g.a, p.a) ? 'tuple' : null;
@@ -229,6 +250,10 @@ export class Comparer {
       // Same name, letter case aside (`P(x) = 1` ~ `p(x) = 1`).
       if (isName(gl) && isName(pl) && show(gl).toLowerCase() === show(pl).toLowerCase())
         return this.equal(gr, pr) && 'equation';
+      // The same function of a renamed argument: `g(t) = 2` ~ `g(x) = 2`, `f(t) = 2t` ~ `f(x) = 2x`.
+      const arg = renamedArgument(gl, pl);
+      if (arg && !symbols(pr).has(arg.to))
+        return this.equal(gr, renameSymbol(pr, arg.from, arg.to)) && 'equation';
       // Two definitions of the same function under different names, `f(x) = 2x+3` ~ `y = 2x+3`:
       // only when both right sides have free variables (`n = 5` and `m = 5` stay different).
       if (isName(gl) && isName(pl) && symbols(gr).size > 0 && symbols(pr).size > 0 && this.equal(gr, pr))
@@ -309,6 +334,15 @@ export class Comparer {
     if (gi !== 0 || pi !== 0) return gi === pi ? 'infinity' : null;
     const r = this.#value(g, p);
     if (r) return r;
+    if (this.#o.roundedDecimals) {
+      if (this.#rounded(g, p)) return 'rounded';
+      if (g.t === 'pct' && p.t === 'pct' && this.#rounded(g.a, p.a)) return 'rounded';
+      // `66.67\%` for 2/3: the percentage is the rounded value times 100.
+      if (p.t === 'pct' && g.t !== 'pct' && this.#rounded({ t: 'mul', a: [g, HUNDRED] }, p.a))
+        return 'rounded';
+      if (g.t === 'pct' && p.t !== 'pct' && this.#rounded(g.a, { t: 'mul', a: [p, HUNDRED] }))
+        return 'rounded';
+    }
     if (!this.#o.strictPercent) {
       // Math-Verify and most graders accept `50%` for `50` and for `0.5`.
       if (g.t === 'pct' && this.#value(g.a, p)) return 'percent';
@@ -318,6 +352,24 @@ export class Comparer {
     const bare = (n: Node) => (n.t === 'fn' && n.name === 'deg' ? n.args[0]! : n);
     if ((bare(g) !== g || bare(p) !== p) && this.#value(bare(g), bare(p))) return 'degrees';
     return null;
+  }
+
+  /**
+   * One side is a decimal literal with at least MIN_ROUNDED_DIGITS significant digits, the
+   * other a constant whose decimal expansion does not end (2/3, √2, 7/π); equal when the
+   * decimal is that value correctly rounded to its stated places: `0.6667`, `0.67` ~ 2/3.
+   */
+  #rounded(g: Node, p: Node): boolean {
+    const sg = statedDecimal(g);
+    const sp = statedDecimal(p);
+    if (!sg === !sp) return false;
+    const [lit, other] = sg ? [sg, p] : [sp!, g];
+    if (lit.sig < MIN_ROUNDED_DIGITS || lit.dp > 15 || symbols(other).size > 0) return false;
+    const ex = exact(other, this.#budget);
+    if (ex && terminates(ex)) return false;
+    const v = numeric(other, new Map(), this.#budget);
+    if (!finite(v) || Math.abs(v.im) > 1e-12 * Math.max(1, Math.abs(v.re))) return false;
+    return Math.abs(v.re - lit.v) <= 0.5 * 10 ** -lit.dp * (1 + 1e-9) + 1e-12 * Math.abs(v.re);
   }
 
   #value(g: Node, p: Node): Rule {
@@ -382,12 +434,54 @@ function randomPoint(
  * alone → `x = 11`. Lists are settled element by element.
  */
 function settle(n: Node): Node {
-  if (n.t === 'list') return { t: 'list', a: n.a.map(settle) };
+  if (n.t === 'list') return { ...n, a: n.a.map(settle) };
   if (n.t !== 'rel') return n;
   const k = n.ops.indexOf('~');
   if (k < 0) return n;
   if (k === 0) return { t: 'rel', ops: n.ops.map((o) => (o === '~' ? '=' : o)), a: n.a };
   return { t: 'rel', ops: n.ops.slice(0, k), a: n.a.slice(0, k + 1) };
+}
+
+/** The sides of `a \approx b` (also `a = b \approx c`) when the first is no name, else null. */
+function approxSides(n: Node): Node[] | null {
+  if (n.t !== 'rel' || !n.ops.includes('~') || isName(n.a[0]!)) return null;
+  return n.ops.every((o) => o === '=' || o === '~') ? n.a : null;
+}
+
+/** `g(x)` and `g(t)` (a one-letter function of a one-letter argument): the argument renamed, or null. */
+function renamedArgument(g: Node, p: Node): { from: string; to: string } | null {
+  if (g.t !== 'mul' || p.t !== 'mul' || g.a.length !== 2 || p.a.length !== 2) return null;
+  const [gf, gx] = g.a as [Node, Node];
+  const [pf, px] = p.a as [Node, Node];
+  if (gf.t !== 'sym' || pf.t !== 'sym' || gx.t !== 'sym' || px.t !== 'sym') return null;
+  if (gf.name.toLowerCase() !== pf.name.toLowerCase() || gx.name === px.name) return null;
+  return { from: px.name, to: gx.name };
+}
+
+function renameSymbol(n: Node, from: string, to: string): Node {
+  if (n.t === 'sym') return n.name === from ? { t: 'sym', name: to } : n;
+  return mapChildren(n, (x) => renameSymbol(x, from, to));
+}
+
+/**
+ * Is the gold list a set of answers, compared in any order? Yes when either side is written as
+ * a set: in braces, with answers joined by and/or (`7, -2 and -5`), or with `\pm`; or when the
+ * gold gives values of one unknown (`x = 1, x = 2`, `a = 4, -8, -10`), solution tuples
+ * (`(1,2), (3,4)`, `p=5, q=2, p=7, q=2`), or distinct labels that the prediction carries too
+ * (`a_3 = 2, a_{37} = 19`: paired by label). Otherwise (`3, 8, -1`) the list is ordered.
+ */
+function unorderedGold(g: Extract<Node, { t: 'list' }>, p: Extract<Node, { t: 'list' | 'set' }>): boolean {
+  if (g.unordered || p.t === 'set' || p.unordered) return true;
+  if (g.a.some((n) => n.t === 'pm') || p.a.some((n) => n.t === 'pm')) return true;
+  if (g.a.every((n) => n.t === 'seq') || solutionTuples(g.a)) return true;
+  const gl = g.a.map(label);
+  if (gl[0] && gl.slice(1).every((l) => l === null || l === gl[0])) return true;
+  return gl.every((l) => l !== null) && new Set(gl).size === gl.length && p.a.every((n) => label(n) !== null);
+}
+
+/** The printed name of `name = value`, or null. */
+function label(n: Node): string | null {
+  return n.t === 'rel' && n.ops.length === 1 && n.ops[0] === '=' && isName(n.a[0]!) ? show(n.a[0]!) : null;
 }
 
 /** `x = 1 + 1 = 2` → `x = 2`. */

@@ -372,7 +372,11 @@ export class LatexParser {
       if (this.#eat('_')) return this.#node({ t: 'num', v: baseNumber(t.s, this.#rawGroupText()) });
       const v = parseDecimal(t.s);
       if (!v) throw new ParseError('too_complex', `number "${t.s.slice(0, 20)}" is out of range`);
-      return this.#node({ t: 'num', v });
+      const point = t.s.indexOf('.');
+      if (point < 0 || /[eE]/.test(t.s)) return this.#node({ t: 'num', v });
+      // The precision a decimal states (compare.ts, rule `rounded`).
+      const sig = t.s.replace('.', '').replace(/^0+/, '').length;
+      return this.#node({ t: 'num', v, dp: t.s.length - point - 1, sig });
     }
     if (t.k === 'word') {
       if (t.s === 'pi') return this.#node({ t: 'const', name: 'pi' });

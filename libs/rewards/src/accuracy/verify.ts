@@ -1,10 +1,10 @@
 import type { Node } from './ast.js';
 import { show } from './ast.js';
 import { Comparer } from './compare.js';
-import { type ExtractMethod, extractAnswer } from './extract.js';
+import { type Extracted, type ExtractMethod, extractAnswer } from './extract.js';
 import { parseLatex } from './latex-parser.js';
 import { Budget, DEFAULT_MAX_ANSWER_CHARS, DEFAULT_TIMEOUT_MS, ParseError, TimeoutError } from './limits.js';
-import { normalizeAnswer } from './normalize.js';
+import { asciiDigits, normalizeAnswer } from './normalize.js';
 
 /** Options of `verifyMath` and the params of the `accuracy` reward. Every field has a default. */
 export interface VerifyOptions {
@@ -22,6 +22,10 @@ export interface VerifyOptions {
   equationRhs?: boolean;
   /** Only `0.5` matches `50%` (not `50`). Default false. */
   strictPercent?: boolean;
+  /** A gold comma list is ordered unless written as a set (docs: "Order of answers"). Default true. */
+  orderedLists?: boolean;
+  /** A decimal equals an exact value it correctly rounds (`0.67` ~ 2/3). Default true. */
+  roundedDecimals?: boolean;
 }
 
 export type VerifyStatus = 'ok' | 'wrong' | 'unparseable' | 'error';
@@ -56,7 +60,10 @@ function prepare(raw: string, method: ExtractMethod, budget: Budget): Side {
   if (norm.isText) return { raw, method, node: { t: 'text', s: norm.text }, text: norm.text };
   if (!norm.text) return { raw, method, node: null, text: '', failure: 'empty' };
   try {
-    return { raw, method, node: parseLatex(norm.text, budget), text: norm.text };
+    const node = parseLatex(norm.text, budget);
+    // Answers joined by and/or form a set (compare.ts, `unorderedGold`).
+    if (norm.joined && node.t === 'list') node.unordered = true;
+    return { raw, method, node, text: norm.text };
   } catch (e) {
     if (e instanceof ParseError) return { raw, method, node: null, text: norm.text, failure: e.reason };
     throw e;
@@ -109,6 +116,27 @@ function decimalComma(g: Side, p: Side, comparer: Comparer, budget: Budget): str
 }
 
 /**
+ * `\boxed{2} for (i) and \boxed{-5} for (ii)` (or `$x=3$ and $x=5$` at the end) against the
+ * gold `2, -5`: when the extracted answer alone does not match a gold list of n answers, the
+ * last n parts (boxes, or math blocks joined by commas or and/or), in order, are tried as one
+ * list. Returns the prediction and rule when they match, else null.
+ */
+function severalParts(
+  gold: Node,
+  p: Extracted,
+  comparer: Comparer,
+  budget: Budget,
+): Pick<VerifyResult, 'prediction' | 'predictionMethod' | 'rule'> | null {
+  const n = gold.t === 'list' || gold.t === 'set' ? gold.a.length : 0;
+  if (!p.parts || n < 2 || p.parts.length < n) return null;
+  const prediction = p.parts.slice(-n).join(p.partsJoined ? ' and ' : ', ');
+  const method: ExtractMethod = p.method === 'boxed' ? 'boxes' : p.method;
+  const side = prepare(prediction, method, budget);
+  const rule = side.node && comparer.equal(gold, side.node);
+  return rule ? { prediction, predictionMethod: method, rule } : null;
+}
+
+/**
  * Grades one prediction against one gold answer. Never throws for any input strings: bad
  * input yields a status. See docs/accuracy.md for the rules.
  */
@@ -118,13 +146,18 @@ export function verifyMath(gold: string, prediction: string, options: VerifyOpti
   const budget = Budget.fromTimeout(timeoutMs, options.deadlineMs);
   const out: VerifyResult = { status: 'error' };
   try {
-    const g = extractAnswer(gold, { lastNumberFallback: true, whole: 'text', maxWholeChars: maxChars });
+    const g = extractAnswer(asciiDigits(gold), {
+      lastNumberFallback: true,
+      whole: 'text',
+      maxWholeChars: maxChars,
+      reference: true,
+    });
     if (!g) return { status: 'error', reason: 'bad_reference' };
     out.gold = g.answer.slice(0, maxChars);
     out.goldMethod = g.method;
     if (g.answer.length > maxChars) return { ...out, status: 'error', reason: 'bad_reference' };
     budget.check();
-    const p = extractAnswer(prediction, {
+    const p = extractAnswer(asciiDigits(prediction), {
       lastNumberFallback: options.lastNumberFallback ?? true,
       whole: 'bare',
       maxWholeChars: maxChars,
@@ -163,11 +196,16 @@ export function verifyMath(gold: string, prediction: string, options: VerifyOpti
         floatTolerance: options.floatTolerance ?? 1e-6,
         equationRhs: options.equationRhs ?? true,
         strictPercent: options.strictPercent ?? false,
+        orderedLists: options.orderedLists ?? true,
+        roundedDecimals: options.roundedDecimals ?? true,
       },
       budget,
     );
     const rule = comparer.equal(gs.node, ps.node) ?? decimalComma(gs, ps, comparer, budget);
-    return rule ? { ...out, status: 'ok', rule } : { ...out, status: 'wrong', reason: 'not_equal' };
+    if (rule) return { ...out, status: 'ok', rule };
+    const several = severalParts(gs.node, p, comparer, budget);
+    if (several) return { ...out, ...several, status: 'ok' };
+    return { ...out, status: 'wrong', reason: 'not_equal' };
   } catch (e) {
     if (e instanceof TimeoutError) return { ...out, status: 'error', reason: 'timeout' };
     if (e instanceof RangeError) return { ...out, status: 'error', reason: 'too_complex' };

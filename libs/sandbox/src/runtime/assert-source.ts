@@ -1,6 +1,6 @@
 /**
  * In-isolate source: Node's `assert` module (legacy and strict modes) with `AssertionError`
- * messages in the format of Node 20's `lib/internal/assert/assertion_error.js`, so test
+ * messages in the format of Node 22/24's `lib/internal/assert/assertion_error.js`, so test
  * programs written for Node (HumanEval/MultiPL-E JavaScript) report the same failures.
  * Relies on the helpers of INSPECT_SOURCE, which is concatenated before it.
  */
@@ -18,50 +18,104 @@ const READABLE = {
   notDeepEqualUnequal: 'Expected values not to be loosely deep-equal:',
 };
 
-function stripComma(l) { return l.length && l[l.length - 1] === ',' ? call(I.strSlice, l, 0, l.length - 1) : l; }
-
-// Line diff (longest common subsequence) of the inspected values, printed as Node does:
-// common lines indented by two spaces, actual lines with '+ ', expected lines with '- '.
-function diffLines(a, e) {
-  const n = a.length, m = e.length;
-  if (n * m > 250000) return null;
-  const L = [];
-  for (let i = 0; i <= n; i++) { L[i] = []; for (let j = 0; j <= m; j++) L[i][j] = 0; }
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) {
-    L[i][j] = stripComma(a[i]) === stripComma(e[j]) ? L[i + 1][j + 1] + 1 : (L[i + 1][j] >= L[i][j + 1] ? L[i + 1][j] : L[i][j + 1]);
+// Line diff of the inspected values as Node 22/24 print it (lib/internal/assert/myers_diff.js):
+// Myers' algorithm, common runs longer than five lines collapsed to '...', lines of objects
+// compared without their trailing comma. Each trace entry keeps only the diagonals
+// [-d - 1, d + 1] that backtracking reads, so memory grows with the edit distance squared.
+function linesEqual(a, e, commas) { return a === e || (commas && (a + ',' === e || a === e + ',')); }
+function myersDiff(a, e, commas) {
+  const n = a.length, m = e.length, max = n + m, v = [];
+  for (let i = 0; i <= 2 * max; i++) v[i] = 0;
+  const trace = [];
+  for (let d = 0; d <= max; d++) {
+    const snap = [];
+    for (let k = -d - 1; k <= d + 1; k++) push(snap, k + max >= 0 && k + max <= 2 * max ? v[k + max] : 0);
+    push(trace, snap);
+    for (let k = -d; k <= d; k += 2) {
+      let x = k === -d || (k !== d && v[k - 1 + max] < v[k + 1 + max]) ? v[k + 1 + max] : v[k - 1 + max] + 1;
+      let y = x - k;
+      while (x < n && y < m && linesEqual(a[x], e[y], commas)) { x++; y++; }
+      v[k + max] = x;
+      if (x >= n && y >= m) return backtrack(trace, a, e, commas);
+    }
   }
+  return [];
+}
+function backtrack(trace, a, e, commas) {
+  let x = a.length, y = e.length;
   const out = [];
-  let i = 0, j = 0;
-  while (i < n || j < m) {
-    if (i < n && j < m && stripComma(a[i]) === stripComma(e[j])) { push(out, '  ' + (a[i].length >= e[j].length ? a[i] : e[j])); i++; j++; }
-    else if (i < n && (j >= m || L[i + 1][j] >= L[i][j + 1])) { push(out, '+ ' + a[i]); i++; }
-    else { push(out, '- ' + e[j]); j++; }
+  for (let d = trace.length - 1; d >= 0; d--) {
+    const snap = trace[d];
+    const at = function (k) { return snap[k + d + 1]; };
+    const k = x - y;
+    const prevK = k === -d || (k !== d && at(k - 1) < at(k + 1)) ? k + 1 : k - 1;
+    const prevX = at(prevK), prevY = prevX - prevK;
+    while (x > prevX && y > prevY) {
+      const item = a[x - 1];
+      push(out, { type: 'nop', value: commas && !(item.length && item[item.length - 1] === ',') ? e[y - 1] : item });
+      x--; y--;
+    }
+    if (d > 0) {
+      if (x > prevX) { push(out, { type: 'insert', value: a[x - 1] }); x--; }
+      else { push(out, { type: 'delete', value: e[y - 1] }); y--; }
+    }
   }
   return out;
 }
+const NOP_LINES_TO_COLLAPSE = 5;
+function printMyersDiff(diff) {
+  let message = '', skipped = false, nops = 0;
+  for (let i = diff.length - 1; i >= 0; i--) {
+    const type = diff[i].type, value = diff[i].value;
+    const prev = i < diff.length - 1 ? diff[i + 1].type : null;
+    if (prev === 'nop' && type !== prev) {
+      if (nops === NOP_LINES_TO_COLLAPSE + 1) message += '  ' + diff[i + 1].value + '\n';
+      else if (nops === NOP_LINES_TO_COLLAPSE + 2) message += '  ' + diff[i + 2].value + '\n  ' + diff[i + 1].value + '\n';
+      if (nops >= NOP_LINES_TO_COLLAPSE + 3) { message += '...\n  ' + diff[i + 1].value + '\n'; skipped = true; }
+      nops = 0;
+    }
+    if (type === 'insert') message += '+ ' + value + '\n';
+    else if (type === 'delete') message += '- ' + value + '\n';
+    else { if (nops < NOP_LINES_TO_COLLAPSE) message += '  ' + value + '\n'; nops++; }
+  }
+  return { message: '\n' + call(I.strTrimEnd, message), skipped: skipped };
+}
 
+function isObject(v) { return typeof v === 'object' && v !== null; }
 function createErrDiff(actual, expected, operator) {
+  if (operator === 'strictEqual' && ((isObject(actual) && isObject(expected)) || (typeof actual === 'function' && typeof expected === 'function'))) operator = 'strictEqualObject';
   const aStr = inspectValue(actual), eStr = inspectValue(expected);
   const aLines = splitLines(aStr), eLines = splitLines(eStr);
-  if (operator === 'strictEqual' && ((isObj(actual) && isObj(expected)))) operator = 'strictEqualObject';
-  let indicator = '';
-  if (aLines.length === 1 && eLines.length === 1 && aLines[0] !== eLines[0]) {
-    const len = aLines[0].length + eLines[0].length;
-    if (len <= 12) {
-      if (!isObj(actual) && !isObj(expected) && (actual !== 0 || expected !== 0)) return READABLE[operator] + '\n\n' + aLines[0] + ' !== ' + eLines[0] + '\n';
-    } else if (operator !== 'strictEqualObject' && len < 80) {
-      let i = 0;
-      while (aLines[0][i] === eLines[0][i]) i++;
-      if (i > 2) indicator = '\n  ' + repeat(' ', i) + '^';
+  let head = READABLE[operator], header = '+ actual - expected', message, skipped = false;
+  if (aLines.length === 1 && eLines.length === 1 && (!isObject(actual) || !isObject(expected))) {
+    let len = aStr.length + eStr.length;
+    if (typeof actual === 'string') len -= 2;
+    if (typeof expected === 'string') len -= 2;
+    if (len <= 12 && (actual !== 0 || expected !== 0)) {
+      header = '';
+      message = aStr + ' !== ' + eStr;
+    } else {
+      message = '\n+ ' + aStr + '\n- ' + eStr;
+      if (aStr.length + eStr.length <= 80) {
+        for (let i = 0; i < aStr.length; i++) {
+          if (aStr[i] !== eStr[i]) { if (i >= 3) message += '\n' + repeat(' ', i + 2) + '^'; break; }
+        }
+      }
     }
+  } else if (aStr === eStr) {
+    head = operator === 'strictEqualObject' ? 'Values have same structure but are not reference-equal:' : READABLE.notIdentical;
+    header = '';
+    if (aLines.length > 50) { aLines.length = 50; message = join(aLines, '\n') + '\n...}'; skipped = true; }
+    else message = aStr;
+  } else if (aLines.length * eLines.length > 250000) {
+    // Beyond this size the diff itself could exhaust the isolate's heap: print both values.
+    return head + '\n\n' + aStr + '\n\nshould equal\n\n' + eStr;
+  } else {
+    const printed = printMyersDiff(myersDiff(aLines, eLines, isObject(actual)));
+    message = printed.message;
+    skipped = printed.skipped;
   }
-  if (aStr === eStr) {
-    const head = operator === 'strictEqualObject' ? 'Values have same structure but are not reference-equal:' : READABLE.notIdentical;
-    return head + '\n\n' + join(aLines, '\n') + '\n';
-  }
-  const lines = diffLines(aLines, eLines);
-  if (lines === null) return READABLE[operator] + '\n\n' + aStr + '\n\nshould equal\n\n' + eStr;
-  return READABLE[operator] + '\n+ actual - expected\n\n' + join(lines, '\n') + indicator;
+  return head + '\n' + header + (skipped ? '\n... Skipped lines' : '') + '\n' + message + '\n';
 }
 
 function messageFor(actual, expected, operator) {

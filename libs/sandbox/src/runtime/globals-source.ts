@@ -135,7 +135,7 @@ function exit(code) {
   throw e;
 }
 const processObj = {
-  argv: ['node', '/sandbox/main.js'], env: {}, platform: 'linux', version: 'v20.0.0', versions: { node: '20.0.0' },
+  argv: ['node', '/sandbox/main.js'], env: {}, platform: 'linux', version: cfg.nodeVersion, versions: { node: call(I.strSlice, cfg.nodeVersion, 1) },
   pid: 1, arch: 'x64', exitCode: undefined, exit: exit, stdin: stdin,
   stdout: { write: function (s) { emit(false, typeof s === 'string' ? s : I.String(s)); return true; }, isTTY: false, columns: 80, on: function () {} },
   stderr: { write: function (s) { emit(true, typeof s === 'string' ? s : I.String(s)); return true; }, isTTY: false, columns: 80, on: function () {} },

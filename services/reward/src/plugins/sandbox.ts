@@ -1,4 +1,5 @@
-import { closeSandboxPool, type RewardRegistry, warmCodeSandbox } from '@grpo/rewards';
+import { closeSandboxPool, getSandboxPool, type RewardRegistry, warmCodeSandbox } from '@grpo/rewards';
+import { Gauge } from '@grpo/service-kit';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -16,6 +17,24 @@ export const sandboxPlugin = fp(
     if (!opts.registry.get('code')) return;
     await warmCodeSandbox();
     app.addHook('onClose', async () => closeSandboxPool());
+    // Read at scrape time: the shared pool's workers and how many were replaced after dying
+    // (a crash, or a program that broke its memory or time limit).
+    const stats = () => getSandboxPool().stats();
+    for (const [key, help] of [
+      ['workers', 'Code sandbox worker processes.'],
+      ['busy', 'Code sandbox workers running a program.'],
+      ['queued', 'Programs waiting for a code sandbox worker.'],
+      ['restarts', 'Code sandbox workers started to replace one that died or was killed (since start).'],
+    ] as const) {
+      new Gauge({
+        name: `grpo_reward_sandbox_${key}`,
+        help,
+        registers: [app.metrics.registry],
+        collect() {
+          this.set(stats()[key]);
+        },
+      });
+    }
   },
   { name: 'grpo-reward-sandbox', fastify: '5.x' },
 );

@@ -8,7 +8,8 @@ import {
   UpdateWeightsResponse,
 } from '@grpo/contracts';
 import { ModelError } from '@grpo/model';
-import { FieldError, type KitApp } from '@grpo/service-kit';
+import { FieldError, type KitApp, type PathRoots, parseRootList, resolveInRoots } from '@grpo/service-kit';
+import type { RolloutConfig } from '../config.js';
 import type { PolicySwap, RolloutEngine } from '../engine/types.js';
 
 /** Loads a checkpoint; a folder that does not load is the caller's 400. */
@@ -26,7 +27,13 @@ export async function loadCheckpoint(
   }
 }
 
-export function policyRoutes(app: KitApp, engine: RolloutEngine): void {
+/** Where request paths may point: the configured model roots (see service-kit paths.ts). */
+export function modelRoots(config: Readonly<RolloutConfig>): PathRoots {
+  return { dirs: parseRootList(config.modelRoot ?? ''), setting: 'GRPO_ROLLOUT_MODEL_ROOT (--model-root)' };
+}
+
+export function policyRoutes(app: KitApp, engine: RolloutEngine, config: Readonly<RolloutConfig>): void {
+  const roots = modelRoots(config);
   app.get(
     '/v1/policy',
     {
@@ -44,16 +51,16 @@ export function policyRoutes(app: KitApp, engine: RolloutEngine): void {
     {
       schema: {
         tags: ['policy'],
-        summary: 'Load a checkpoint folder and bump the version',
+        summary: 'Load a checkpoint folder (inside the model roots) and bump the version',
         description:
           'The new weights are loaded while requests keep running; the swap happens between batches. ' +
           'Requests already running finish on the old version (their policyVersion says so). The openai ' +
           'engine forwards {model_path} to every upstream POST /update_weights_from_disk (SGLang).',
         body: PutPolicyRequest,
-        response: { 200: PutPolicyResponse, 400: ErrorBody, 502: ErrorBody },
+        response: { 200: PutPolicyResponse, 400: ErrorBody, 403: ErrorBody, 502: ErrorBody },
       },
     },
-    async (request) => loadCheckpoint(engine, request.body.path, 'path'),
+    async (request) => loadCheckpoint(engine, resolveInRoots(request.body.path, roots, 'path'), 'path'),
   );
 
   app.post(
@@ -65,11 +72,12 @@ export function policyRoutes(app: KitApp, engine: RolloutEngine): void {
         description:
           'The same as PUT /v1/policy, in the shape SGLang serves, so a rollout service can be the upstream of another.',
         body: UpdateWeightsRequest,
-        response: { 200: UpdateWeightsResponse, 400: ErrorBody, 502: ErrorBody },
+        response: { 200: UpdateWeightsResponse, 400: ErrorBody, 403: ErrorBody, 502: ErrorBody },
       },
     },
     async (request) => {
-      const s = await loadCheckpoint(engine, request.body.model_path, 'model_path');
+      const dir = resolveInRoots(request.body.model_path, roots, 'model_path');
+      const s = await loadCheckpoint(engine, dir, 'model_path');
       return { success: true, message: `loaded ${s.model} as version ${s.version}` };
     },
   );

@@ -56,6 +56,45 @@ export function grpoLossBuilder(cfg: PolicyLossConfig): LossBuilder {
   };
 }
 
+/** Checks a batch of scored groups against the model; throws `AlgorithmInputError` naming the field. */
+export function validateBatch(batch: readonly GroupBatch[], config: ModelConfig): void {
+  if (!Array.isArray(batch as unknown) || batch.length === 0)
+    throw new AlgorithmInputError('groups', 'must be a non-empty array of groups');
+  const V = config.vocabSize;
+  const checkIds = (ids: readonly number[], field: string) => {
+    ids.forEach((id, i) => {
+      if (!Number.isInteger(id) || id < 0 || id >= V)
+        throw new AlgorithmInputError(`${field}[${i}]`, `token id ${id} is outside [0, ${V})`);
+    });
+  };
+  batch.forEach((g, gi) => {
+    if (!g.promptIds?.length)
+      throw new AlgorithmInputError(`groups[${gi}].promptIds`, 'must hold >= 1 token id');
+    checkIds(g.promptIds, `groups[${gi}].promptIds`);
+    if (!g.completions?.length)
+      throw new AlgorithmInputError(`groups[${gi}].completions`, 'must hold >= 1 completion');
+    g.completions.forEach((c, ci) => {
+      const f = `groups[${gi}].completions[${ci}]`;
+      checkIds(c.tokenIds, `${f}.tokenIds`);
+      if (c.logprobs && c.logprobs.length !== c.tokenIds.length)
+        throw new AlgorithmInputError(
+          `${f}.logprobs`,
+          `has ${c.logprobs.length} values for ${c.tokenIds.length} tokens`,
+        );
+      if (c.logprobs?.some((x) => !Number.isFinite(x) || x > 0))
+        throw new AlgorithmInputError(`${f}.logprobs`, 'must be finite numbers <= 0');
+      if (!Number.isFinite(c.rewardTotal))
+        throw new AlgorithmInputError(`${f}.rewardTotal`, `must be a finite number, got ${c.rewardTotal}`);
+      const len = g.promptIds.length + Math.max(c.tokenIds.length, 1);
+      if (len > config.maxPositionEmbeddings)
+        throw new AlgorithmInputError(
+          f,
+          `prompt + completion is ${len} tokens, over max_position_embeddings ${config.maxPositionEmbeddings}`,
+        );
+    });
+  });
+}
+
 export interface GrpoStepOptions {
   config: ModelConfig;
   /** Initial policy weights by HF name (copied). */
@@ -151,48 +190,10 @@ export class GrpoStep {
     return this.trainer;
   }
 
-  private validate(batch: readonly GroupBatch[]): void {
-    if (!Array.isArray(batch as unknown) || batch.length === 0)
-      throw new AlgorithmInputError('groups', 'must be a non-empty array of groups');
-    const V = this.config.vocabSize;
-    const checkIds = (ids: readonly number[], field: string) => {
-      ids.forEach((id, i) => {
-        if (!Number.isInteger(id) || id < 0 || id >= V)
-          throw new AlgorithmInputError(`${field}[${i}]`, `token id ${id} is outside [0, ${V})`);
-      });
-    };
-    batch.forEach((g, gi) => {
-      if (!g.promptIds?.length)
-        throw new AlgorithmInputError(`groups[${gi}].promptIds`, 'must hold >= 1 token id');
-      checkIds(g.promptIds, `groups[${gi}].promptIds`);
-      if (!g.completions?.length)
-        throw new AlgorithmInputError(`groups[${gi}].completions`, 'must hold >= 1 completion');
-      g.completions.forEach((c, ci) => {
-        const f = `groups[${gi}].completions[${ci}]`;
-        checkIds(c.tokenIds, `${f}.tokenIds`);
-        if (c.logprobs && c.logprobs.length !== c.tokenIds.length)
-          throw new AlgorithmInputError(
-            `${f}.logprobs`,
-            `has ${c.logprobs.length} values for ${c.tokenIds.length} tokens`,
-          );
-        if (c.logprobs?.some((x) => !Number.isFinite(x) || x > 0))
-          throw new AlgorithmInputError(`${f}.logprobs`, 'must be finite numbers <= 0');
-        if (!Number.isFinite(c.rewardTotal))
-          throw new AlgorithmInputError(`${f}.rewardTotal`, `must be a finite number, got ${c.rewardTotal}`);
-        const len = g.promptIds.length + Math.max(c.tokenIds.length, 1);
-        if (len > this.config.maxPositionEmbeddings)
-          throw new AlgorithmInputError(
-            f,
-            `prompt + completion is ${len} tokens, over max_position_embeddings ${this.config.maxPositionEmbeddings}`,
-          );
-      });
-    });
-  }
-
   /** One GRPO step on a batch of scored groups. */
   async step(batch: readonly GroupBatch[], call: GrpoStepCall): Promise<GrpoStepResult> {
     const t0 = performance.now();
-    this.validate(batch);
+    validateBatch(batch, this.config);
     const temperature = call.temperature ?? 1;
     const alg = this.algorithm;
     const raw = batch.map((g) => g.completions.map((c) => c.rewardTotal));

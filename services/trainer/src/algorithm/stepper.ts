@@ -1,3 +1,4 @@
+import { parseAlgorithmConfig } from '@grpo/grpo';
 import {
   type AlgorithmFactory,
   type AlgorithmStepper,
@@ -9,6 +10,7 @@ import {
   type TrainStepResult,
 } from '../run/step.js';
 import { GrpoStep } from './grpo-step.js';
+import { createPpoStepper } from './ppo-stepper.js';
 import type { GroupBatch, GrpoStepMetrics } from './types.js';
 
 /** The run loop's result plus every metric of the step. */
@@ -34,11 +36,13 @@ export function toGroupBatch(groups: readonly Group[]): GroupBatch[] {
 
 /**
  * The factory the run loop (`PolicyStepRunner`) plugs in: `algorithm.name` is a preset
- * (grpo, dr_grpo, dapo, gspo, rloo, reinforce_pp) and `algorithm.overrides` its per-section
- * overrides. `reference` is the frozen KL reference (the weights the stage started from, kept
- * across resumes by the run loop).
+ * (grpo, dr_grpo, dapo, gspo, rloo, reinforce_pp, ppo, ppo_orz) and `algorithm.overrides` its
+ * per-section overrides. `reference` is the frozen KL reference (the weights the stage started
+ * from, kept across resumes by the run loop). Presets with a critic run the PPO step.
  */
 export const createAlgorithmStepper: AlgorithmFactory = async (o) => {
+  const parsed = parseAlgorithmConfig(algorithmConfigInput(o.algorithm));
+  if (parsed.critic) return createPpoStepper({ ...o, parsed });
   const step = await GrpoStep.create({
     config: o.config,
     tensors: o.tensors,

@@ -15,10 +15,12 @@ export const DASHBOARD_SCRIPT = `
     { id: 'kl', title: 'KL to reference', series: [['kl', 'KL'], ['entropy', 'entropy']] },
     { id: 'length', title: 'Completion length (tokens)', series: [['completionLengthMean', 'mean'], ['completionLengthMax', 'max']] },
     { id: 'throughput', title: 'Throughput (tokens/s)', series: [['tokensPerSecond', 'tokens/s']] },
+    { id: 'critic', title: 'Critic (PPO)', series: [['valueLoss', 'value loss'], ['explainedVariance', 'explained variance'], ['valueClipFraction', 'value clip fraction']] },
+    { id: 'values', title: 'Values, returns, advantages (PPO)', series: [['valueMean', 'value mean'], ['returnMean', 'return mean'], ['advantageMean', 'advantage mean'], ['advantageStd', 'advantage std']] },
   ];
   const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777'];
   /** Dashes of a chart's second, third... metric, so they stay apart from the first one of the same run. */
-  const DASHES = [undefined, [6, 4], [2, 3]];
+  const DASHES = [undefined, [6, 4], [2, 3], [8, 3, 2, 3]];
   // runs: every run of the trainer by id: {status, rows, evals, ended}; selected: the ids drawn.
   const state = { run: null, rows: [], evals: [], status: null, ended: false, runs: {}, selected: [], charts: {} };
   window.dashboard = state;
@@ -65,7 +67,7 @@ export const DASHBOARD_SCRIPT = `
     for (const c of CHARTS) {
       const data = [xs];
       for (const id of state.selected) {
-        for (const s of c.series) data.push(xs.map((x) => { const r = at[id].get(x); return r && r[s[0]] !== null ? r[s[0]] : null; }));
+        for (const s of c.series) data.push(xs.map((x) => { const r = at[id].get(x); const v = r && r[s[0]]; return v === null || v === undefined ? null : v; }));
       }
       state.charts[c.id].setData(data);
     }
@@ -73,7 +75,8 @@ export const DASHBOARD_SCRIPT = `
     const last = primary && primary.rows[primary.rows.length - 1];
     $('last').textContent = last
       ? 'step ' + last.step + ' · ' + last.stageType + ' · loss ' + fmt(last.loss) + ' · reward ' + fmt(last.rewardMean) +
-        ' · accuracy ' + fmt(last.accuracy) + ' · ' + fmt(last.tokensPerSecond, 0) + ' tok/s'
+        ' · accuracy ' + fmt(last.accuracy) + ' · ' + fmt(last.tokensPerSecond, 0) + ' tok/s' +
+        (last.valueLoss === undefined ? '' : ' · value loss ' + fmt(last.valueLoss) + ' · explained variance ' + fmt(last.explainedVariance) + (last.criticWarmup ? ' (critic warm-up)' : ''))
       : 'no steps yet';
     showRuns();
   }

@@ -33,8 +33,9 @@ export function parseJsonl(text: string, source = 'dataset'): Example[] {
     let row: Record<string, unknown>;
     try {
       row = JSON.parse(line);
-    } catch (e) {
-      throw new DatasetError(where, `${where}: not valid JSON (${(e as Error).message})`);
+    } catch {
+      // The parser's message quotes the line; a dataset error must never echo file contents.
+      throw new DatasetError(where, `${where}: not valid JSON`);
     }
     if (typeof row !== 'object' || row === null || Array.isArray(row)) {
       throw new DatasetError(where, `${where}: each line must be a JSON object`);

@@ -41,7 +41,15 @@ export function eventsRoute(app: KitApp, manager: RunManager, o: EventsOptions):
         security: BEARER_SECURITY,
         params: RunIdParams,
         querystring: Type.Object({ since: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })) }),
-        response: { 401: ErrorBody, 404: ErrorBody, 503: ErrorBody },
+        response: {
+          200: {
+            description: 'Server-sent events (`event:` type, `id:` step on step events, `data:` JSON)',
+            content: { 'text/event-stream': { schema: Type.String() } },
+          },
+          401: ErrorBody,
+          404: ErrorBody,
+          503: ErrorBody,
+        },
       },
     },
     async (request, reply) => {

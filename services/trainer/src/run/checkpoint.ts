@@ -84,13 +84,19 @@ export async function saveCheckpoint(i: SaveCheckpointInput): Promise<string> {
     const tmp = path.join(root, `.tmp-${name}`);
     await fs.rm(tmp, { recursive: true, force: true });
     await fs.rm(final, { recursive: true, force: true });
-    await saveModelFolder(tmp, i.config, i.runner.tensors(), i.baseModelDir);
-    if (i.state.optimizer) await i.runner.saveOptimizer(tmp);
-    // A resumed RL stage needs its KL reference: the weights the stage started from.
-    if (i.state.optimizer === 'grpo')
-      await writeSafetensors(path.join(tmp, REFERENCE_FILE), i.runner.reference());
-    for (const [name, text] of extra) await fs.writeFile(path.join(tmp, name), text);
-    await fs.writeFile(path.join(tmp, STATE_FILE), stateJson);
+    try {
+      await saveModelFolder(tmp, i.config, i.runner.tensors(), i.baseModelDir);
+      if (i.state.optimizer) await i.runner.saveOptimizer(tmp);
+      // A resumed RL stage needs its KL reference: the weights the stage started from.
+      if (i.state.optimizer === 'grpo')
+        await writeSafetensors(path.join(tmp, REFERENCE_FILE), i.runner.reference());
+      for (const [name, text] of extra) await fs.writeFile(path.join(tmp, name), text);
+      await fs.writeFile(path.join(tmp, STATE_FILE), stateJson);
+    } catch (err) {
+      // A half-written folder (the disk filled up) would only hold on to the space it took.
+      await fs.rm(tmp, { recursive: true, force: true });
+      throw err;
+    }
     await fs.rename(tmp, final);
   }
   await writeFileAtomic(
@@ -122,6 +128,14 @@ export interface LoadedCheckpoint {
  * points at a folder that is gone) the highest complete step-N folder. Null when there is none.
  */
 export async function loadLatestCheckpoint(runDir: string): Promise<LoadedCheckpoint | null> {
+  return (await listCheckpoints(runDir))[0] ?? null;
+}
+
+/**
+ * Every checkpoint with a readable trainer_state.json, newest first (the one latest.json names
+ * leads). The loop falls back along it when a newer one's weights turn out truncated.
+ */
+export async function listCheckpoints(runDir: string): Promise<LoadedCheckpoint[]> {
   const root = path.join(runDir, CHECKPOINTS_DIR);
   const candidates: string[] = [];
   try {
@@ -136,12 +150,13 @@ export async function loadLatestCheckpoint(runDir: string): Promise<LoadedCheckp
       .sort((a, b) => b - a);
     candidates.push(...steps.map(stepDir));
   }
-  for (const name of candidates) {
+  const out: LoadedCheckpoint[] = [];
+  for (const name of new Set(candidates)) {
     const dir = path.join(root, name);
     try {
       const state = JSON.parse(await fs.readFile(path.join(dir, STATE_FILE), 'utf8')) as TrainerState;
-      if (state.format === 1) return { dir, state };
+      if (state.format === 1) out.push({ dir, state });
     } catch {}
   }
-  return null;
+  return out;
 }

@@ -18,13 +18,15 @@ import {
   type ModelConfig,
   readSafetensors,
   type ScoreSequence,
+  type TensorMap,
 } from '@grpo/model';
 import type { Example } from '../data/example.js';
-import { BAD_RUN_CONFIG, EVAL_GATE, TrainerError } from '../errors.js';
+import { BAD_RUN_CONFIG, CHECKPOINT_CORRUPT, EVAL_GATE, TrainerError } from '../errors.js';
 import { exists } from './atomic.js';
 import {
   CHECKPOINTS_DIR,
-  loadLatestCheckpoint,
+  type LoadedCheckpoint,
+  listCheckpoints,
   PENDING_ROLLOUT_FILE,
   REFERENCE_FILE,
   saveCheckpoint,
@@ -133,6 +135,8 @@ export class RunLoop {
   stage = 0;
   stageStep = 0;
   resumedFrom: number | undefined;
+  /** Checkpoint steps passed over at resume because their files did not load. */
+  readonly skippedCheckpoints: number[] = [];
   metrics!: MetricsLog;
   private data!: RunData;
   private tokenizer!: HfTokenizer;
@@ -158,35 +162,68 @@ export class RunLoop {
     this.tokenizer = base.policy.tokenizer;
     this.modelConfig = base.policy.config;
     this.metrics = await MetricsLog.open(runDir);
-    const ckpt = await loadLatestCheckpoint(runDir);
-    let tensors = base.policy.tensors;
+    const ckpt = await this.restore(base.policy.tensors);
     if (ckpt) {
-      tensors = (await loadPolicy(ckpt.dir)).tensors;
       this.step = ckpt.state.step;
       this.stage = ckpt.state.stage;
       this.stageStep = ckpt.state.stageStep;
       this.resumedFrom = ckpt.state.step;
+      // Newer folders (a truncated one skipped by restore, or a half-made one) are dropped.
       await this.dropCheckpointsAfter(ckpt.state.step);
     }
     await this.metrics.truncate(this.step, this.stage);
     this.stageCheckpoints = await listStageCheckpoints(runDir, config, ckpt ? ckpt.state.stage : 0);
-    this.runner = new PolicyStepRunner(this.modelConfig, tensors, this.o.algorithms);
-    const refFile = ckpt ? path.join(ckpt.dir, REFERENCE_FILE) : '';
-    if (ckpt?.state.optimizer === 'grpo' && (await exists(refFile)))
-      this.runner.setReference(await readSafetensors(refFile));
     // Weights the rollout service got from an earlier process are re-sent on the first rollout.
     await fs.rm(path.join(runDir, SYNC_DIR), { recursive: true, force: true });
-    if (ckpt?.state.optimizer) {
-      const s = config.stages[this.stage];
-      await this.runner.loadOptimizer(ckpt.dir, ckpt.state.optimizer, s?.algorithm ?? DEFAULT_ALGORITHM);
+  }
+
+  /**
+   * Builds the step runner from the newest checkpoint that loads completely (weights, KL
+   * reference, optimizer state, pending samples), falling back to older ones when a newer one
+   * is truncated or corrupt; `skippedCheckpoints` lists those. Without checkpoints: the base
+   * weights. Checkpoints that all fail are GRPO_TRAINER_CHECKPOINT_CORRUPT, not a silent restart.
+   */
+  private async restore(base: TensorMap): Promise<LoadedCheckpoint | null> {
+    const all = await listCheckpoints(this.o.runDir);
+    for (const ckpt of all) {
+      let runner: StepRunner | undefined;
+      try {
+        runner = new PolicyStepRunner(
+          this.modelConfig,
+          (await loadPolicy(ckpt.dir)).tensors,
+          this.o.algorithms,
+        );
+        const refFile = path.join(ckpt.dir, REFERENCE_FILE);
+        if (ckpt.state.optimizer === 'grpo' && (await exists(refFile)))
+          runner.setReference(await readSafetensors(refFile));
+        if (ckpt.state.optimizer) {
+          const s = this.o.config.stages[ckpt.state.stage];
+          await runner.loadOptimizer(ckpt.dir, ckpt.state.optimizer, s?.algorithm ?? DEFAULT_ALGORITHM);
+        }
+        const pendingFile = path.join(ckpt.dir, PENDING_ROLLOUT_FILE);
+        if (await exists(pendingFile)) {
+          const p = JSON.parse(await fs.readFile(pendingFile, 'utf8')) as Omit<PendingRound, 'rollout'> & {
+            rollout: RolloutResponse;
+          };
+          this.pending = { stage: p.stage, stageStep: p.stageStep, rollout: Promise.resolve(p.rollout) };
+        }
+        this.runner = runner;
+        return ckpt;
+      } catch {
+        await runner?.release();
+        this.pending = null;
+        this.skippedCheckpoints.push(ckpt.state.step);
+      }
     }
-    const pendingFile = ckpt ? path.join(ckpt.dir, PENDING_ROLLOUT_FILE) : '';
-    if (ckpt && (await exists(pendingFile))) {
-      const p = JSON.parse(await fs.readFile(pendingFile, 'utf8')) as Omit<PendingRound, 'rollout'> & {
-        rollout: RolloutResponse;
-      };
-      this.pending = { stage: p.stage, stageStep: p.stageStep, rollout: Promise.resolve(p.rollout) };
-    }
+    if (all.length > 0)
+      throw new TrainerError(
+        CHECKPOINT_CORRUPT,
+        'resume',
+        `none of the ${all.length} checkpoints of the run loads (truncated or corrupt files)`,
+        409,
+      );
+    this.runner = new PolicyStepRunner(this.modelConfig, base, this.o.algorithms);
+    return null;
   }
 
   private checkData(): void {
@@ -379,6 +416,8 @@ export class RunLoop {
     const examples = this.stepExamples(spec, stageStep);
     const t0 = performance.now();
     const row = emptyRow(this.step + 1, this.stage, spec.type, stageStep, lr);
+    const faults = this.o.services?.stats;
+    const before = faults ? { ...faults } : null;
     if (spec.type === 'sft') {
       const eos = this.modelConfig.eosTokenIds[0];
       const seqs: ScoreSequence[] = [];
@@ -399,6 +438,10 @@ export class RunLoop {
     row.timeStepMs = performance.now() - t0;
     row.tokensPerSecond = row.timeStepMs > 0 ? (row.tokens * 1000) / row.timeStepMs : 0;
     row.time = new Date().toISOString();
+    if (faults && before) {
+      row.serviceRetries = faults.retries - before.retries;
+      row.policyResyncs = faults.resyncs - before.resyncs;
+    }
     this.step += 1;
     this.stageStep = stageStep;
     await this.metrics.append(row);
@@ -580,6 +623,7 @@ export class RunLoop {
         clipFraction: r.clipFraction,
         tokens: r.tokens,
       });
+      if (r.critic) Object.assign(row, r.critic);
     } else {
       // Rejection sampling (R1 §2.3.3): keep what the reward accepts, SFT on it.
       const kept: ScoreSequence[] = [];

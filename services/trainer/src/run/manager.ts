@@ -10,9 +10,11 @@ import {
   type RunState,
   type RunStatus,
 } from '@grpo/contracts';
+import { AlgorithmConfigError, parseAlgorithmConfig } from '@grpo/grpo';
 import { Value } from '@sinclair/typebox/value';
 import {
   BAD_RUN_CONFIG,
+  DISK_FULL,
   NO_CHECKPOINT,
   RUN_ACTIVE,
   RUN_FAILED,
@@ -20,11 +22,19 @@ import {
   TrainerError,
 } from '../errors.js';
 import { exists, writeFileAtomic } from './atomic.js';
+import { confineRunConfig, confineRunDir, type RunRoots } from './confine.js';
+import { GuardedRunServices } from './guarded-services.js';
 import { RunLoop, type StageEvent, totalSteps } from './loop.js';
 import { MetricsLog } from './metrics-log.js';
 import { readPastStatus, saveStatus } from './past-runs.js';
 import { HttpRunServices, type RunServices } from './services.js';
-import { type AlgorithmFactory, DEFAULT_ALGORITHM, dynamicSamplingOf } from './step.js';
+import {
+  type AlgorithmFactory,
+  type AlgorithmSpec,
+  algorithmConfigInput,
+  DEFAULT_ALGORITHM,
+  dynamicSamplingOf,
+} from './step.js';
 
 export const CONFIG_FILE = 'config.json';
 export const RUN_FILE = 'run.json';
@@ -38,13 +48,25 @@ export type RunEvent =
 
 export interface RunManagerOptions {
   runsDir: string;
+  /** Folders data files may be read from (absolute); none: no data file may be named. */
+  dataRoots?: readonly string[];
+  /** Folders a model folder may be named in (runsDir is always allowed too). */
+  modelRoots?: readonly string[];
   serviceTimeoutMs: number;
   rolloutApiKey?: string;
   rewardApiKey?: string;
+  /** Retry budget of each call to the rollout and reward services (HttpRunServicesOptions). */
+  serviceRetries?: number;
+  serviceBackoffMs?: number;
+  serviceMaxBackoffMs?: number;
   algorithms?: AlgorithmFactory;
   /** Replaces the HTTP services (tests). */
   services?: (config: RunConfig) => RunServices | null;
-  log?: { info(o: object, msg: string): void; error(o: object, msg: string): void };
+  log?: {
+    info(o: object, msg: string): void;
+    warn(o: object, msg: string): void;
+    error(o: object, msg: string): void;
+  };
 }
 
 /** A run known to this process: its status, config and live event stream. */
@@ -143,8 +165,21 @@ export class RunManager {
     return added;
   }
 
-  /** Validates the request and starts a run (or resumes one from a run directory) in the background. */
-  async create(req: CreateRunRequest): Promise<RunStatus> {
+  /** Where request paths may point (see confine.ts). */
+  get roots(): RunRoots {
+    return {
+      runsDir: path.resolve(this.o.runsDir),
+      dataRoots: this.o.dataRoots ?? [],
+      modelRoots: this.o.modelRoots ?? [],
+    };
+  }
+
+  /**
+   * Validates the request and starts a run (or resumes one from a run directory) in the
+   * background. Every path the request names must resolve inside the roots (403 otherwise);
+   * `trusted` (the operator's own --resume at start) lifts that for the run directory.
+   */
+  async create(req: CreateRunRequest, opts: { trusted?: boolean } = {}): Promise<RunStatus> {
     const busy = this.active();
     if (busy) {
       throw new TrainerError(
@@ -155,11 +190,12 @@ export class RunManager {
       );
     }
     let config: RunConfig;
+    let runConfig: RunConfig;
     let runDir: string;
     let id: string;
     let createdAt = new Date().toISOString();
     if ('resume' in req) {
-      runDir = path.resolve(req.resume);
+      runDir = opts.trusted ? path.resolve(req.resume) : confineRunDir(req.resume, this.roots, 'resume');
       if (!(await exists(path.join(runDir, CONFIG_FILE)))) {
         throw new TrainerError(
           NO_CHECKPOINT,
@@ -167,7 +203,12 @@ export class RunManager {
           `${runDir} has no ${CONFIG_FILE}: not a run directory`,
         );
       }
-      config = parseRunConfig(JSON.parse(await fs.readFile(path.join(runDir, CONFIG_FILE), 'utf8')));
+      config = parseRunConfig(await readConfigFile(path.join(runDir, CONFIG_FILE)));
+      // The roots may have changed since the run was created: its paths are checked again
+      // (not for the operator's own --resume at start).
+      // Its saved runDir is not used (the run lives where `resume` points, e.g. a copy).
+      const { runDir: _saved, ...rest } = config;
+      runConfig = opts.trusted ? config : confineRunConfig(rest as RunConfig, this.roots);
       const meta = await readRunMeta(runDir);
       id = meta?.id ?? path.basename(runDir);
       createdAt = meta?.createdAt ?? createdAt;
@@ -175,8 +216,9 @@ export class RunManager {
       if (previous) this.runs.delete(id);
     } else {
       config = parseRunConfig(req);
+      runConfig = confineRunConfig(config, this.roots);
       id = newRunId();
-      runDir = path.resolve(config.runDir ?? path.join(this.o.runsDir, id));
+      runDir = runConfig.runDir ?? path.resolve(this.o.runsDir, id);
       if (await exists(path.join(runDir, CONFIG_FILE))) {
         throw new TrainerError(
           BAD_RUN_CONFIG,
@@ -193,7 +235,7 @@ export class RunManager {
       );
     }
     const first = config.stages[0];
-    const run = new Run(config, {
+    const run = new Run(runConfig, {
       id,
       ...(config.name ? { name: config.name } : {}),
       state: 'queued',
@@ -237,19 +279,36 @@ export class RunManager {
     if (persist) run.saved = saveStatus(run.saved, run.status);
   }
 
+  /**
+   * The rollout and reward services over HTTP with bounded retries, behind the guard that
+   * checks every reply before the loop trains on it (guarded-services.ts).
+   */
+  private httpServices(run: Run): RunServices | null {
+    const { config } = run;
+    if (!config.rolloutUrl || !config.rewardUrl) return null;
+    const log = this.o.log;
+    let guard: GuardedRunServices | undefined;
+    const http = new HttpRunServices({
+      rolloutUrl: config.rolloutUrl,
+      rewardUrl: config.rewardUrl,
+      timeoutMs: this.o.serviceTimeoutMs,
+      rolloutApiKey: this.o.rolloutApiKey,
+      rewardApiKey: this.o.rewardApiKey,
+      retries: this.o.serviceRetries,
+      backoffMs: this.o.serviceBackoffMs,
+      maxBackoffMs: this.o.serviceMaxBackoffMs,
+      onRetry: (info) => {
+        guard?.countRetry();
+        log?.warn({ run: run.status.id, ...info }, 'retrying a service call');
+      },
+    });
+    guard = new GuardedRunServices(http, { log });
+    return guard;
+  }
+
   private async execute(run: Run): Promise<void> {
     const { config } = run;
-    const services =
-      this.o.services?.(config) ??
-      (config.rolloutUrl && config.rewardUrl
-        ? new HttpRunServices({
-            rolloutUrl: config.rolloutUrl,
-            rewardUrl: config.rewardUrl,
-            timeoutMs: this.o.serviceTimeoutMs,
-            rolloutApiKey: this.o.rolloutApiKey,
-            rewardApiKey: this.o.rewardApiKey,
-          })
-        : null);
+    const services = this.o.services?.(config) ?? this.httpServices(run);
     const loop = new RunLoop({
       runDir: run.status.runDir,
       config,
@@ -296,16 +355,17 @@ export class RunManager {
         ...(loop.metrics.rows.length ? { last: loop.metrics.rows[loop.metrics.rows.length - 1] } : {}),
         ...(loop.resumedFrom !== undefined ? { resumedFrom: loop.resumedFrom } : {}),
       });
+      if (loop.skippedCheckpoints.length)
+        this.o.log?.warn(
+          { run: run.status.id, skipped: loop.skippedCheckpoints, resumedFrom: loop.resumedFrom },
+          'checkpoints that did not load were skipped',
+        );
       this.o.log?.info({ run: run.status.id, step: loop.step, runDir: run.status.runDir }, 'run started');
       const end = await loop.run();
       this.update(run, { state: end });
       this.o.log?.info({ run: run.status.id, step: loop.step, state: end }, 'run ended');
     } catch (err) {
-      const e = err as { code?: string; message?: string };
-      this.update(run, {
-        state: 'failed',
-        error: { code: typeof e.code === 'string' ? e.code : RUN_FAILED, message: e.message ?? String(err) },
-      });
+      this.update(run, { state: 'failed', error: runError(err) });
       this.o.log?.error({ run: run.status.id, err }, 'run failed');
     }
     await run.saved;
@@ -357,6 +417,7 @@ export function parseRunConfig(raw: unknown): RunConfig {
     );
   }
   config.stages.forEach((s, i) => {
+    if (s.type === 'grpo' && s.algorithm) checkAlgorithm(s.algorithm, `stages[${i}].algorithm`);
     if (s.overlapRollout && s.type !== 'grpo')
       throw new TrainerError(
         BAD_RUN_CONFIG,
@@ -387,9 +448,52 @@ export function parseRunConfig(raw: unknown): RunConfig {
   return config;
 }
 
+/**
+ * The code and message a failed run reports. ENOSPC/EDQUOT (the runs disk full, e.g. during a
+ * checkpoint) become GRPO_TRAINER_DISK_FULL: the last complete checkpoint is intact, so the run
+ * resumes once there is room.
+ */
+export function runError(err: unknown): { code: string; message: string } {
+  const e = err as { code?: unknown; message?: string };
+  if (e.code === 'ENOSPC' || e.code === 'EDQUOT')
+    return {
+      code: DISK_FULL,
+      message: `the runs disk is full (${e.code}); free space and resume the run from its last checkpoint`,
+    };
+  return { code: typeof e.code === 'string' ? e.code : RUN_FAILED, message: e.message ?? String(err) };
+}
+
+/**
+ * A grpo stage's algorithm, parsed as its stage will parse it: a bad preset or override is a
+ * 400 naming the field (`stages[1].algorithm.overrides.critic.clipValue`). A critic `init`
+ * folder is a server path: confineRunConfig resolves it inside the model roots.
+ */
+function checkAlgorithm(a: AlgorithmSpec, field: string): void {
+  try {
+    parseAlgorithmConfig(algorithmConfigInput(a));
+  } catch (e) {
+    if (!(e instanceof AlgorithmConfigError)) throw e;
+    const at = e.field === 'preset' ? `${field}.name` : `${field}.overrides.${e.field}`;
+    throw new TrainerError(BAD_RUN_CONFIG, at, e.message);
+  }
+}
+
 function newRunId(): string {
   const t = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
   return `run-${t}-${randomBytes(3).toString('hex')}`;
+}
+
+/** A run directory's config.json; a broken one is named, never quoted (issue #20). */
+async function readConfigFile(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await fs.readFile(file, 'utf8'));
+  } catch {
+    throw new TrainerError(
+      BAD_RUN_CONFIG,
+      'resume',
+      `${CONFIG_FILE} of the run directory is not readable JSON`,
+    );
+  }
 }
 
 async function readRunMeta(runDir: string): Promise<{ id?: string; createdAt?: string } | null> {

@@ -1,4 +1,10 @@
-import { HttpClient } from '@grpo/clients';
+import {
+  createRewardClient,
+  createRolloutClient,
+  type RetryInfo,
+  type RewardClient,
+  type RolloutClient,
+} from '@grpo/clients';
 import type {
   PutPolicyRequest,
   PutPolicyResponse,
@@ -13,6 +19,8 @@ export interface RunServices {
   rollout(req: RolloutRequest): Promise<RolloutResponse>;
   putPolicy(req: PutPolicyRequest): Promise<PutPolicyResponse>;
   reward(req: RewardsRequest): Promise<RewardsResponse>;
+  /** Retries and weight re-pushes so far (GuardedRunServices); the loop reports each step's share. */
+  readonly stats?: { retries: number; resyncs: number };
 }
 
 export interface HttpRunServicesOptions {
@@ -22,39 +30,55 @@ export interface HttpRunServicesOptions {
   timeoutMs: number;
   rolloutApiKey?: string;
   rewardApiKey?: string;
+  /** Extra attempts per call after a 5xx, 429, timeout or connection error (default 6). */
+  retries?: number;
+  /** First backoff, doubling with full jitter up to maxBackoffMs (defaults 200 and 10 000 ms). */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  onRetry?: (info: RetryInfo) => void;
 }
 
 /**
  * `POST /v1/rollouts` and `PUT /v1/policy` on the rollout service, `POST /v1/rewards` on the
- * reward service, with libs/clients' retries (5xx, 429, connection errors) and bearer keys.
+ * reward service, through the clients generated from openapi/rollout.json and
+ * openapi/reward.json (libs/clients): bearer keys, retries of 5xx, 429 and connection errors
+ * with backoff and Retry-After, and a ServiceClientError with the service's code otherwise.
  */
 export class HttpRunServices implements RunServices {
-  private readonly rolloutHttp: HttpClient;
-  private readonly rewardHttp: HttpClient;
+  private readonly rolloutClient: RolloutClient;
+  private readonly rewardClient: RewardClient;
 
   constructor(o: HttpRunServicesOptions) {
     const key = (k: string | undefined) => (k ? { apiKey: k } : {});
-    this.rolloutHttp = new HttpClient({
+    const retry = {
+      retries: o.retries ?? 6,
+      backoffMs: o.backoffMs ?? 200,
+      maxBackoffMs: o.maxBackoffMs ?? 10_000,
+      onRetry: o.onRetry,
+    };
+    this.rolloutClient = createRolloutClient({
       baseUrl: o.rolloutUrl,
       timeoutMs: o.timeoutMs,
+      ...retry,
       ...key(o.rolloutApiKey),
     });
-    this.rewardHttp = new HttpClient({
+    this.rewardClient = createRewardClient({
       baseUrl: o.rewardUrl,
       timeoutMs: o.timeoutMs,
+      ...retry,
       ...key(o.rewardApiKey),
     });
   }
 
   rollout(req: RolloutRequest): Promise<RolloutResponse> {
-    return this.rolloutHttp.request('POST', '/v1/rollouts', req);
+    return this.rolloutClient.rollouts(req);
   }
 
   putPolicy(req: PutPolicyRequest): Promise<PutPolicyResponse> {
-    return this.rolloutHttp.request('PUT', '/v1/policy', req);
+    return this.rolloutClient.putPolicy(req);
   }
 
   reward(req: RewardsRequest): Promise<RewardsResponse> {
-    return this.rewardHttp.request('POST', '/v1/rewards', req);
+    return this.rewardClient.score(req);
   }
 }

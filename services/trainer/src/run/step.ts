@@ -36,6 +36,21 @@ export interface TrainStepResult {
   clipFraction: number | null;
   /** Tokens in the batch (prompt + completion). */
   tokens: number;
+  /** The critic's numbers, for algorithms that train one (PPO); absent otherwise. */
+  critic?: CriticStepMetrics;
+}
+
+/** The critic metrics of a step, as the run's metric row names them. */
+export interface CriticStepMetrics {
+  valueLoss: number;
+  valueClipFraction: number;
+  explainedVariance: number;
+  valueMean: number;
+  returnMean: number;
+  advantageMean: number;
+  advantageStd: number;
+  /** True when the step trained the critic alone (critic warm-up). */
+  criticWarmup: boolean;
 }
 
 /** A policy-gradient update on scored groups: the seam the algorithm module plugs into. */
@@ -45,6 +60,10 @@ export interface AlgorithmStepper {
   /** Optimizer moments and step counter, by name, for checkpoints. */
   optimizerState(): OptimizerState;
   loadOptimizerState(state: OptimizerState): void;
+  /** Extra state beside the policy's optimizer (a critic), written into a checkpoint folder. */
+  saveState?(dir: string): Promise<void>;
+  /** Restores what `saveState` wrote; called after `loadOptimizerState` on resume. */
+  loadState?(dir: string): Promise<void>;
   release(): Promise<void>;
 }
 
@@ -259,6 +278,7 @@ export class PolicyStepRunner implements StepRunner {
     const s = this.sftTrainer ? policyTrainerState(this.sftTrainer) : this.algo?.optimizerState();
     if (!s) return;
     await writeSafetensors(path.join(dir, OPTIMIZER_FILE), s.tensors);
+    if (!this.sftTrainer) await this.algo?.saveState?.(dir);
     const kind = this.sftTrainer ? 'sft' : 'grpo';
     await fs.writeFile(
       path.join(dir, 'optimizer.json'),
@@ -271,7 +291,11 @@ export class PolicyStepRunner implements StepRunner {
     if (!(await exists(file))) return;
     const { tensors, stepCount } = await readOptimizerFile(file);
     if (kind === 'sft') loadPolicyTrainerState(await this.ensureSft(), { tensors, stepCount });
-    else (await this.ensureAlgo(algorithm ?? DEFAULT_ALGORITHM)).loadOptimizerState({ tensors, stepCount });
+    else {
+      const a = await this.ensureAlgo(algorithm ?? DEFAULT_ALGORITHM);
+      a.loadOptimizerState({ tensors, stepCount });
+      await a.loadState?.(dir);
+    }
   }
 
   async release(): Promise<void> {
