@@ -18,13 +18,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { loadPolicy, PolicyEngine } from '@grpo/model';
 import { createDefaultRegistry } from '@grpo/rewards';
-import {
-  chatPromptIds,
-  dataChars,
-  loadRunData,
-  quickstartRecipe,
-  startTrainerServer,
-} from '@grpo/trainer-service';
+import { chatPromptIds, loadRunData, quickstartRecipe, startTrainerServer } from '@grpo/trainer-service';
 import { train } from '../../../cli/src/train.js';
 import { writePerturbedBase } from './perturb.js';
 
