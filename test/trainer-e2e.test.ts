@@ -114,6 +114,33 @@ test('SFT then GRPO across the three services completes and the GRPO reward rise
   const created = await trainerAt(trainer.url).createRun(loopConfig(runDir, 16) as CreateRunRequestBody);
   const done = await waitFor(trainer.url, created.id, (s) => s.state === 'completed');
   assert.equal(done.step, SFT_STEPS + 16);
+  // The last weights of both stages are kept, listed, and served by the rollout service.
+  assert.deepEqual(
+    done.checkpoints.map((c) => [c.name, c.step, c.path]),
+    [
+      ['0-sft', SFT_STEPS, path.join(runDir, 'checkpoints', '0-sft')],
+      ['1-grpo', SFT_STEPS + 16, path.join(runDir, 'checkpoints', '1-grpo')],
+    ],
+  );
+  for (const c of done.checkpoints) {
+    const put = await fetch(`${rollout.url}/v1/policy`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ path: c.path }),
+    });
+    assert.equal(put.status, 200, await put.text());
+    const r = await fetch(`${rollout.url}/v1/rollouts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        prompts: [{ text: 'What is 2 + 3?' }],
+        groupSize: 1,
+        maxTokens: 8,
+        temperature: 0,
+      }),
+    });
+    assert.equal(r.status, 200, await r.text());
+  }
   const all = await rows(runDir);
   assert.deepEqual(
     all.map((r) => r.step),

@@ -13,7 +13,7 @@ Usage:
   grpo serve trainer [--runs-dir DIR] [--data-root DIRS] [--model-root DIRS] [--resume RUN_DIR] [--execution-provider cpu|webgpu|cuda] [--host H] [--port N]
   grpo keys [--out DIR]
   grpo train <config.json> [--trainer URL]      grpo train --resume RUN_DIR [--trainer URL]
-  grpo quickstart [--runs-dir DIR]
+  grpo quickstart [--runs-dir DIR] [--seed N] [--sft-steps N]
   grpo --help | grpo serve --help
 
 Commands:
@@ -51,6 +51,11 @@ Options of serve trainer (port default 8003, env prefix GRPO_TRAINER_):
   --execution-provider EP   train steps and scoring: cpu (default), webgpu or cuda; a run config's
                    executionProvider wins                              GRPO_TRAINER_EXECUTION_PROVIDER
 
+Options of quickstart:
+  --runs-dir DIR   where the run directory goes (default runs)
+  --seed N         the run seed: data order and sampling (default 1)
+  --sft-steps N    steps of the SFT cold start (default 800)
+
 Options of train:
   --trainer URL    the trainer service                                GRPO_TRAINER_URL (default http://127.0.0.1:8003)
   --resume DIR     continue the run in DIR instead of submitting a config
@@ -77,6 +82,8 @@ export interface KeysCommand {
 export interface QuickstartCommand {
   command: 'quickstart';
   runsDir?: string;
+  seed?: number;
+  sftSteps?: number;
 }
 export type Command = ServeCommand | TrainCommand | QuickstartCommand | KeysCommand | { command: 'help' };
 
@@ -137,6 +144,8 @@ export function parseCommand(
     return {
       command: 'quickstart',
       ...(values['runs-dir'] !== undefined ? { runsDir: values['runs-dir'] } : {}),
+      ...(values.seed !== undefined ? { seed: toInt('seed', values.seed) } : {}),
+      ...(values['sft-steps'] !== undefined ? { sftSteps: toInt('sft-steps', values['sft-steps']) } : {}),
     };
   }
   if (cmd !== 'serve') throw new UsageError(`unknown command "${cmd}"`);
@@ -217,6 +226,8 @@ function parse(argv: readonly string[]) {
       'allow-open': { type: 'boolean' },
       out: { type: 'string' },
       'execution-provider': { type: 'string' },
+      seed: { type: 'string' },
+      'sft-steps': { type: 'string' },
     },
   });
 }

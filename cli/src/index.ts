@@ -37,7 +37,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     if (cmd.command === 'quickstart') {
-      const r = await quickstart({ runsDir: cmd.runsDir, out: process.stdout });
+      const r = await quickstart({
+        runsDir: cmd.runsDir,
+        seed: cmd.seed,
+        sftSteps: cmd.sftSteps,
+        out: process.stdout,
+      });
       return r.state === 'completed' ? 0 : 1;
     }
     if (cmd.service === 'trainer') {

@@ -2,13 +2,23 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EvalRecord } from '@grpo/contracts';
+import type { EvalRecord, RunStatus } from '@grpo/contracts';
 import { startRewardServer } from '@grpo/reward-service';
-import { PLOT_FILE, quickstartRecipe, startTrainerServer } from '@grpo/trainer-service';
+import {
+  EVAL_GATE,
+  PLOT_FILE,
+  QUICKSTART_MIN_SFT_ACCURACY as QUICKSTART_MIN,
+  quickstartRecipe,
+  startTrainerServer,
+} from '@grpo/trainer-service';
 import { train } from './train.js';
 
 export interface QuickstartOptions {
   runsDir?: string;
+  /** The run seed; default the recipe's (1). */
+  seed?: number;
+  /** SFT steps; default the recipe's (800). */
+  sftSteps?: number;
   out: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
@@ -122,7 +132,12 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartResult
       `services on loopback: reward ${reward.url}  rollout ${rollout.url}  trainer ${trainer.url}\n` +
         `dashboard: ${trainer.url}/dashboard\n`,
     );
-    const recipe = quickstartRecipe({ rolloutUrl: rollout.url, rewardUrl: reward.url });
+    const recipe = quickstartRecipe({
+      rolloutUrl: rollout.url,
+      rewardUrl: reward.url,
+      seed: o.seed,
+      sftSteps: o.sftSteps,
+    });
     const { status, evals } = await train({ trainerUrl: trainer.url, body: recipe, out: o.out });
     const plot = path.join(status.runDir, PLOT_FILE);
     o.out.write('\nheld-out accuracy\n');
@@ -131,10 +146,37 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartResult
         `  ${e.name.padEnd(14)} step ${String(e.step).padStart(4)}  ${(e.accuracy * 100).toFixed(1)}%\n`,
       );
     if (status.state === 'completed') o.out.write(`plot: ${plot}\nrun directory: ${status.runDir}\n`);
+    if (status.error?.code === EVAL_GATE)
+      o.out.write(gateAdvice(status, recipe.seed, recipe.stages[0]?.steps ?? 800));
     return { state: status.state, runDir: status.runDir, evals, plot };
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await stop();
   }
+}
+
+/**
+ * What `npm start` prints when the SFT cold start ended below the recipe's gate (the run stops
+ * before GRPO): what happened, why, and what to do.
+ */
+export function gateAdvice(
+  status: Pick<RunStatus, 'evals' | 'runDir' | 'checkpoints'>,
+  seed: number,
+  sftSteps: number,
+): string {
+  const e = status.evals[status.evals.length - 1];
+  const acc = e ? `${(100 * e.accuracy).toFixed(1)}%` : 'too low';
+  const sft = status.checkpoints.find((c) => c.name === 'sft')?.path ?? `${status.runDir}/checkpoints/sft`;
+  return (
+    `\nThe SFT cold start ended at ${acc} held-out accuracy, below the quick-start's ${(100 * QUICKSTART_MIN).toFixed(0)}% gate,\n` +
+    'so GRPO was not started: from a policy that cannot yet line up the columns it samples almost no\n' +
+    'correct answer and has nothing to learn from. This tiny policy leaves its SFT plateau at a step that\n' +
+    'depends on the data order (the seed) and on how this CPU rounds; with some seeds it takes longer\n' +
+    `than these ${sftSteps} SFT steps (README: "Limit: the SFT plateau depends on the data order").\n` +
+    'What to do:\n' +
+    `  - another seed:          npm start -- --seed ${seed + 1}\n` +
+    `  - a longer SFT stage:    npm start -- --seed ${seed} --sft-steps ${2 * sftSteps}   (about 15 s per 100 SFT steps on 2 quiet cores)\n` +
+    `  - look at the policy:    grpo serve rollout --model ${sft}\n`
+  );
 }

@@ -42,3 +42,17 @@ test('the bin prints usage for --help and exits 2 on a bad flag', () => {
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--port must be a non-negative integer/);
 });
+
+test('quickstart takes --runs-dir, --seed and --sft-steps; a seed that is not an integer is a usage error', () => {
+  assert.deepEqual(
+    parseCommand(['quickstart', '--runs-dir', '/tmp/r', '--seed', '3', '--sft-steps', '1600']),
+    {
+      command: 'quickstart',
+      runsDir: '/tmp/r',
+      seed: 3,
+      sftSteps: 1600,
+    },
+  );
+  assert.deepEqual(parseCommand(['quickstart']), { command: 'quickstart' });
+  assert.throws(() => parseCommand(['quickstart', '--seed', 'two']), /--seed must be a non-negative integer/);
+});

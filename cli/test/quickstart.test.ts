@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loaderArgs, spawnRolloutService } from '../src/quickstart.js';
+import { QUICKSTART_MIN_SFT_ACCURACY, quickstartRecipe } from '@grpo/trainer-service';
+import { gateAdvice, loaderArgs, spawnRolloutService } from '../src/quickstart.js';
 
 test('a child service loads modules like its parent: loader flags pass, --eval and --test do not', () => {
   assert.deepEqual(
@@ -42,4 +43,45 @@ test('the quick-start rollout service runs in a child process with one ORT threa
   } finally {
     if (!closed) await rollout.close();
   }
+});
+
+test('below the SFT gate the quick-start says what happened and what to do, with the run seed and its paths', () => {
+  const text = gateAdvice(
+    {
+      runDir: '/r/run-1',
+      checkpoints: [{ stage: 0, name: 'sft', step: 800, path: '/r/run-1/checkpoints/sft' }],
+      evals: [
+        {
+          stage: 1,
+          name: 'eval-sft',
+          step: 800,
+          split: 'eval',
+          count: 400,
+          accuracy: 0.0025,
+          rewardMean: 0.4,
+          rewards: {},
+          completionLengthMean: 180,
+          time: '',
+        },
+      ],
+    },
+    2,
+    800,
+  );
+  assert.match(
+    text,
+    /ended at 0\.3% held-out accuracy, below the quick-start's 10% gate,\nso GRPO was not started/,
+  );
+  assert.match(text, /another seed: +npm start -- --seed 3\n/);
+  assert.match(text, /a longer SFT stage: +npm start -- --seed 2 --sft-steps 1600 /);
+  assert.match(text, /grpo serve rollout --model \/r\/run-1\/checkpoints\/sft\n$/);
+});
+
+test('the quick-start recipe gates GRPO on the SFT eval and takes the seed and SFT steps it is given', () => {
+  const r = quickstartRecipe({ rolloutUrl: 'http://a', rewardUrl: 'http://b', seed: 4, sftSteps: 1000 });
+  assert.equal(r.seed, 4);
+  assert.equal(r.stages[0]?.steps, 1000);
+  assert.equal(r.stages[1]?.name, 'eval-sft');
+  assert.equal(r.stages[1]?.minAccuracy, QUICKSTART_MIN_SFT_ACCURACY);
+  assert.equal(quickstartRecipe({ rolloutUrl: 'http://a', rewardUrl: 'http://b' }).seed, 1);
 });

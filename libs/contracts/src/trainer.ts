@@ -45,6 +45,12 @@ export const ArithmeticSplit = Type.Object(
     maxDigits: Type.Optional(Type.Integer({ minimum: 1, maximum: 6 })),
     zhFraction: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
     ops: Type.Optional(Type.Array(Type.Union([Type.Literal('+'), Type.Literal('-')]), { minItems: 1 })),
+    trace: Type.Optional(
+      Type.Union([Type.Literal('columns'), Type.Literal('shrinking')], {
+        description:
+          'Worked-trace layout: columns (default) or shrinking (each column line restates the operands without the columns done).',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -226,6 +232,14 @@ export const StageSpec = Type.Object(
         },
         { additionalProperties: false },
       ),
+    ),
+    minAccuracy: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 1,
+        description:
+          'eval: a gate. When the accuracy is below it, the run ends failed with GRPO_TRAINER_EVAL_GATE instead of training the next stages on a policy that cannot do the task.',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -435,6 +449,19 @@ export const EvalRecord = Type.Object(
 );
 export type EvalRecord = Static<typeof EvalRecord>;
 
+export const StageCheckpoint = Type.Object(
+  {
+    stage: Type.Integer({ minimum: 0, description: 'Index into config.stages.' }),
+    name: Type.String({ description: 'The stage name.' }),
+    step: Type.Integer({ minimum: 0, description: 'Global step of the weights (the stage end).' }),
+    path: Type.String({
+      description: 'A Hugging Face folder, kept whatever keepCheckpoints says: <runDir>/checkpoints/<name>.',
+    }),
+  },
+  { title: 'StageCheckpoint' },
+);
+export type StageCheckpoint = Static<typeof StageCheckpoint>;
+
 export const RunStatus = Type.Object(
   {
     id: Type.String(),
@@ -453,6 +480,9 @@ export const RunStatus = Type.Object(
     updatedAt: Type.String(),
     last: Type.Optional(MetricRow),
     evals: Type.Array(EvalRecord),
+    checkpoints: Type.Array(StageCheckpoint, {
+      description: 'The last weights of every finished training stage, in stage order.',
+    }),
   },
   { title: 'RunStatus' },
 );

@@ -44,6 +44,8 @@ export const trainerApp = fp(
       log: app.log,
     });
     app.decorate('runs', manager);
+    // Runs already in the runs directory (completed, stopped, failed) are listed from the start.
+    await manager.loadPast();
     app.addHook('onClose', async () => manager.close());
     runsRoutes(app, manager);
     eventsRoute(app, manager, { heartbeatMs: config.sseHeartbeatMs, maxClients: config.maxSseClients });

@@ -24,6 +24,40 @@ test('the worked trace is in the R1 template and ends with the answer', () => {
   }
 });
 
+test('the shrinking trace restates the operands without the columns done, then works the same column', () => {
+  const opts = { seed: 4, count: 40, minDigits: 2, maxDigits: 3, zhFraction: 0.5, ops: ['+', '-'] as const };
+  const columns = generateArithmetic(opts);
+  const shrinking = generateArithmetic({ ...opts, trace: 'shrinking' });
+  assert.deepEqual(
+    shrinking.map((e) => [e.prompt, e.answer]),
+    columns.map((e) => [e.prompt, e.answer]),
+  );
+  const [sub] = generateArithmetic({
+    seed: 1,
+    count: 1,
+    minDigits: 3,
+    maxDigits: 3,
+    ops: ['-'],
+    zhFraction: 0,
+    trace: 'shrinking',
+  });
+  const [, a, b] = /(\d+) - (\d+)/.exec(sub?.prompt ?? '') as RegExpExecArray;
+  const lines = (sub?.completion ?? '').split('\n').filter((l) => /^(ones|tens|hundreds) /.test(l));
+  assert.equal(lines.length, 3);
+  lines.forEach((line, i) => {
+    const rest = (n: string) => String(Math.floor(Number(n) / 10 ** i));
+    const m = /^\w+ (\d+) - (\d+): (\d) - (\d) - [01]/.exec(line);
+    assert.ok(m, line);
+    assert.deepEqual([m[1], m[2]], [rest(a as string), rest(b as string)], line);
+    // The column's digits are the last digits of the restated operands.
+    assert.deepEqual([m[3], m[4]], [m[1]?.at(-1), m[2]?.at(-1)], line);
+  });
+  assert.throws(
+    () => generateArithmetic({ trace: 'diagonal' as never }),
+    /trace must be columns or shrinking/,
+  );
+});
+
 test('every column step of an addition trace is arithmetically right', () => {
   const [ex] = generateArithmetic({
     seed: 1,

@@ -89,7 +89,8 @@ test('the run directory holds config, metrics, checkpoints and an atomic latest 
   const config = JSON.parse(await fs.readFile(path.join(runDir, 'config.json'), 'utf8'));
   assert.equal(config.syncEvery, 1, 'defaults are written into config.json');
   const ckpts = (await fs.readdir(path.join(runDir, 'checkpoints'))).sort();
-  assert.deepEqual(ckpts, ['latest.json', 'step-2', 'step-4', 'step-5']);
+  // step-N folders (keepCheckpoints 3) and the kept last weights of the sft stage (0-sft).
+  assert.deepEqual(ckpts, ['0-sft', 'latest.json', 'step-2', 'step-4', 'step-5']);
   const latest = JSON.parse(await fs.readFile(path.join(runDir, 'checkpoints', 'latest.json'), 'utf8'));
   assert.deepEqual(latest, { step: 5, dir: 'step-5' });
   const files = (await fs.readdir(path.join(runDir, 'checkpoints', 'step-4'))).sort();

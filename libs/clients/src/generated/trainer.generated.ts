@@ -58,7 +58,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Runs known to this trainer process */
+        /** Every run of this trainer: those it started and those already in its runs directory */
         get: operations["getRuns"];
         put?: never;
         /**
@@ -265,6 +265,8 @@ export interface components {
                     maxDigits?: number;
                     zhFraction?: number;
                     ops?: ("+" | "-")[];
+                    /** @description Worked-trace layout: columns (default) or shrinking (each column line restates the operands without the columns done). */
+                    trace?: "columns" | "shrinking";
                 };
                 eval?: {
                     count?: number;
@@ -273,6 +275,8 @@ export interface components {
                     maxDigits?: number;
                     zhFraction?: number;
                     ops?: ("+" | "-")[];
+                    /** @description Worked-trace layout: columns (default) or shrinking (each column line restates the operands without the columns done). */
+                    trace?: "columns" | "shrinking";
                 };
                 rl?: {
                     count?: number;
@@ -281,6 +285,8 @@ export interface components {
                     maxDigits?: number;
                     zhFraction?: number;
                     ops?: ("+" | "-")[];
+                    /** @description Worked-trace layout: columns (default) or shrinking (each column line restates the operands without the columns done). */
+                    trace?: "columns" | "shrinking";
                 };
             } | {
                 /** @description JSONL of {prompt, answer, completion?, language?}. */
@@ -406,6 +412,8 @@ export interface components {
                      */
                     infraErrors?: boolean;
                 };
+                /** @description eval: a gate. When the accuracy is below it, the run ends failed with GRPO_TRAINER_EVAL_GATE instead of training the next stages on a policy that cannot do the task. */
+                minAccuracy?: number;
             }[];
             /** @description Needed by grpo, rejection_sampling, eval. */
             rolloutUrl?: string;
@@ -554,6 +562,17 @@ export interface components {
             completionLengthMean: number;
             time: string;
         };
+        /** StageCheckpoint */
+        StageCheckpoint: {
+            /** @description Index into config.stages. */
+            stage: number;
+            /** @description The stage name. */
+            name: string;
+            /** @description Global step of the weights (the stage end). */
+            step: number;
+            /** @description A Hugging Face folder, kept whatever keepCheckpoints says: <runDir>/checkpoints/<name>. */
+            path: string;
+        };
         /** RunStatus */
         RunStatus: {
             id: string;
@@ -578,6 +597,8 @@ export interface components {
             updatedAt: string;
             last?: components["schemas"]["MetricRow"];
             evals: components["schemas"]["EvalRecord"][];
+            /** @description The last weights of every finished training stage, in stage order. */
+            checkpoints: components["schemas"]["StageCheckpoint"][];
         };
         /** RunList */
         RunList: {

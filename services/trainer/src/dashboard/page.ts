@@ -18,22 +18,28 @@ export const DASHBOARD_HTML = `<!doctype html>
   .chart { background: white; border: 1px solid #e2e8f0; border-radius: 6px; padding: 8px; }
   table { border-collapse: collapse; margin-top: 16px; background: white; }
   th, td { border: 1px solid #e2e8f0; padding: 4px 10px; text-align: right; }
-  th:first-child, td:first-child { text-align: left; }
+  th:first-child, td:first-child, #runs td { text-align: left; }
   #last { color: #475569; margin-top: 8px; }
+  h2 { font-size: 16px; }
+  .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-left: 6px; }
 </style>
 </head>
 <body>
 <header>
   <h1>GRPO Stack trainer</h1>
-  <label>run <select id="run"></select></label>
   <span id="state" class="state">…</span>
   <span id="progress"></span>
 </header>
 <div id="last"></div>
-<div id="charts"></div>
-<h2 style="font-size:16px">Evaluations</h2>
+<h2>Runs <small>(tick several to draw them over each other)</small></h2>
 <table>
-  <thead><tr><th>stage</th><th>step</th><th>split</th><th>n</th><th>accuracy</th><th>reward</th><th>length</th></tr></thead>
+  <thead><tr><th>draw</th><th>id</th><th>name</th><th>state</th><th>steps</th><th>evals</th></tr></thead>
+  <tbody id="runs"></tbody>
+</table>
+<div id="charts"></div>
+<h2>Evaluations</h2>
+<table>
+  <thead><tr><th>run</th><th>stage</th><th>step</th><th>split</th><th>n</th><th>accuracy</th><th>reward</th><th>length</th></tr></thead>
   <tbody id="evals"></tbody>
 </table>
 <script src="/dashboard/uplot.iife.min.js"></script>

@@ -18,7 +18,16 @@ export interface ArithmeticOptions {
   zhFraction: number;
   /** Prefix of example ids, e.g. `train` or `eval`. */
   idPrefix: string;
+  /**
+   * Layout of the worked trace. `columns`: one line per column, the digits looked up in the
+   * operands stated once (`ones: 7 + 2 + 0 = 9, ...`). `shrinking`: each line first restates
+   * the operands without the columns already done, so a column's digits are the last digits
+   * before the operator and before the colon (`ones 347 + 582: 7 + 2 + 0 = 9, ...`).
+   */
+  trace: ArithmeticTrace;
 }
+
+export type ArithmeticTrace = 'columns' | 'shrinking';
 
 export const defaultArithmeticOptions: Readonly<ArithmeticOptions> = Object.freeze<ArithmeticOptions>({
   seed: 1,
@@ -28,6 +37,7 @@ export const defaultArithmeticOptions: Readonly<ArithmeticOptions> = Object.free
   ops: ['+', '-'],
   zhFraction: 0.25,
   idPrefix: 'arith',
+  trace: 'columns',
 });
 
 function digitsOf(n: number): number[] {
@@ -37,8 +47,26 @@ function digitsOf(n: number): number[] {
 const PLACE_EN = ['ones', 'tens', 'hundreds', 'thousands', 'ten-thousands', 'hundred-thousands'];
 const PLACE_ZH = ['个位', '十位', '百位', '千位', '万位', '十万位'];
 
+/**
+ * The label of column `i`: its place name, and with the `shrinking` trace also the operands
+ * without the columns below it (`tens 34 + 58`; an exhausted operand reads 0).
+ */
+function columnLabel(
+  a: number,
+  b: number,
+  op: string,
+  i: number,
+  zh: boolean,
+  trace: ArithmeticTrace,
+): string {
+  const place = (zh ? PLACE_ZH : PLACE_EN)[i] ?? `10^${i}`;
+  if (trace === 'columns') return place;
+  const rest = (n: number) => String(Math.floor(n / 10 ** i));
+  return `${place} ${rest(a)} ${op} ${rest(b)}`;
+}
+
 /** Column-wise addition steps: "ones: 7 + 5 + 0 = 12, write 2, carry 1". */
-function additionSteps(a: number, b: number, zh: boolean): string[] {
+function additionSteps(a: number, b: number, zh: boolean, trace: ArithmeticTrace): string[] {
   const da = digitsOf(a);
   const db = digitsOf(b);
   const steps: string[] = [];
@@ -47,7 +75,7 @@ function additionSteps(a: number, b: number, zh: boolean): string[] {
     const x = da[i] ?? 0;
     const y = db[i] ?? 0;
     const s = x + y + carry;
-    const place = (zh ? PLACE_ZH : PLACE_EN)[i] ?? `10^${i}`;
+    const place = columnLabel(a, b, '+', i, zh, trace);
     const next = s >= 10 ? 1 : 0;
     steps.push(
       zh
@@ -61,7 +89,7 @@ function additionSteps(a: number, b: number, zh: boolean): string[] {
 }
 
 /** Column-wise subtraction of b from a (a >= b): "tens: 3 - 1 - 1 = 1 (borrow 0)". */
-function subtractionSteps(a: number, b: number, zh: boolean): string[] {
+function subtractionSteps(a: number, b: number, zh: boolean, trace: ArithmeticTrace): string[] {
   const da = digitsOf(a);
   const db = digitsOf(b);
   const steps: string[] = [];
@@ -72,7 +100,7 @@ function subtractionSteps(a: number, b: number, zh: boolean): string[] {
     let d = x - y - borrow;
     const next = d < 0 ? 1 : 0;
     if (d < 0) d += 10;
-    const place = (zh ? PLACE_ZH : PLACE_EN)[i] ?? `10^${i}`;
+    const place = columnLabel(a, b, '-', i, zh, trace);
     steps.push(
       zh
         ? `${place}：${x} - ${y} - ${borrow}${next ? ' + 10' : ''} = ${d}，借 ${next}。`
@@ -92,6 +120,8 @@ export function generateArithmetic(options: Partial<ArithmeticOptions> = {}): Ex
     );
   }
   if (o.ops.length === 0) throw new RangeError('ops must name at least one operation');
+  if (o.trace !== 'columns' && o.trace !== 'shrinking')
+    throw new RangeError(`trace must be columns or shrinking; got ${String(o.trace)}`);
   const rand = mulberry32(o.seed);
   const out: Example[] = [];
   for (let i = 0; i < o.count; i++) {
@@ -103,7 +133,7 @@ export function generateArithmetic(options: Partial<ArithmeticOptions> = {}): Ex
     if (op === '-' && b > a) [a, b] = [b, a];
     const zh = rand() < o.zhFraction;
     const answer = String(op === '+' ? a + b : a - b);
-    const steps = op === '+' ? additionSteps(a, b, zh) : subtractionSteps(a, b, zh);
+    const steps = op === '+' ? additionSteps(a, b, zh, o.trace) : subtractionSteps(a, b, zh, o.trace);
     const prompt = zh ? `计算 ${a} ${op} ${b} 等于多少？` : `What is ${a} ${op} ${b}?`;
     const reasoning = [
       zh ? `按位计算 ${a} ${op} ${b}。` : `Compute ${a} ${op} ${b} column by column.`,

@@ -54,6 +54,7 @@ export function eventsRoute(app: KitApp, manager: RunManager, o: EventsOptions):
     },
     async (request, reply) => {
       const run = manager.get(request.params.id);
+      const log = await run.metricsLog();
       if (open.size >= o.maxClients) {
         throw new TrainerError(
           TOO_MANY_STREAMS,
@@ -78,8 +79,7 @@ export function eventsRoute(app: KitApp, manager: RunManager, o: EventsOptions):
         res.write(frame(e, e.type === 'step' ? (e.data as { step: number }).step : undefined));
       };
       send({ type: 'status', data: run.status });
-      for (const row of run.loop?.metrics?.since(since, Number.MAX_SAFE_INTEGER) ?? [])
-        send({ type: 'step', data: row });
+      for (const row of log.since(since, Number.MAX_SAFE_INTEGER)) send({ type: 'step', data: row });
       for (const rec of run.status.evals) send({ type: 'eval', data: rec });
       const finish = () => {
         send({ type: 'end', data: { state: run.status.state } });

@@ -46,7 +46,7 @@ export function runsRoutes(app: KitApp, manager: RunManager): void {
     {
       schema: {
         tags: ['runs'],
-        summary: 'Runs known to this trainer process',
+        summary: 'Every run of this trainer: those it started and those already in its runs directory',
         security: BEARER_SECURITY,
         response: { 200: RunList, 401: ErrorBody },
       },
@@ -104,12 +104,8 @@ export function runsRoutes(app: KitApp, manager: RunManager): void {
       const run = manager.get(request.params.id);
       const since = Number(request.query.since ?? 0);
       const limit = Math.min(MAX_METRIC_ROWS, Number(request.query.limit ?? MAX_METRIC_ROWS));
-      const log = run.loop?.metrics;
-      return {
-        id: run.status.id,
-        rows: log ? log.since(since, limit) : [],
-        evals: log ? [...log.evals] : [],
-      };
+      const log = await run.metricsLog();
+      return { id: run.status.id, rows: log.since(since, limit), evals: [...log.evals] };
     },
   );
 }

@@ -8,6 +8,7 @@ import type {
   RolloutCompletion,
   RolloutResponse,
   RunConfig,
+  StageCheckpoint,
   StageSpec,
   StageType,
 } from '@grpo/contracts';
@@ -22,7 +23,7 @@ import {
 } from '@grpo/model';
 import type { ExecutionProvider, SessionOptions } from '@grpo/onnx';
 import type { Example } from '../data/example.js';
-import { BAD_RUN_CONFIG, CHECKPOINT_CORRUPT, TrainerError } from '../errors.js';
+import { BAD_RUN_CONFIG, CHECKPOINT_CORRUPT, EVAL_GATE, TrainerError } from '../errors.js';
 import { exists } from './atomic.js';
 import {
   CHECKPOINTS_DIR,
@@ -40,6 +41,7 @@ import { runPlotSvg } from './plot.js';
 import { lrAt } from './schedule.js';
 import type { RunServices } from './services.js';
 import { loadRunData, prepareBaseModel, type RunData } from './setup.js';
+import { listStageCheckpoints, saveStageCheckpoint } from './stage-checkpoint.js';
 import { mean, summariseRewards, zeroStdFraction } from './stats.js';
 import {
   type AlgorithmFactory,
@@ -153,6 +155,8 @@ export class RunLoop {
   private syncedStep = -1;
   private syncedDir: string | null = null;
   private pending: PendingRound | null = null;
+  /** The kept last weights of every finished training stage (`checkpoints/<stage name>/`). */
+  stageCheckpoints: StageCheckpoint[] = [];
 
   constructor(private readonly o: LoopOptions) {}
 
@@ -176,6 +180,7 @@ export class RunLoop {
       await this.dropCheckpointsAfter(ckpt.state.step);
     }
     await this.metrics.truncate(this.step, this.stage);
+    this.stageCheckpoints = await listStageCheckpoints(runDir, config, ckpt ? ckpt.state.stage : 0);
     // Weights the rollout service got from an earlier process are re-sent on the first rollout.
     await fs.rm(path.join(runDir, SYNC_DIR), { recursive: true, force: true });
   }
@@ -282,7 +287,9 @@ export class RunLoop {
         });
         if (spec.type === 'eval') {
           if (signal.aborted) return await this.stopAt(spec);
-          this.o.events.eval(await this.evaluate(spec, name));
+          const rec = await this.evaluate(spec, name);
+          this.o.events.eval(rec);
+          this.gate(spec, rec);
         } else {
           // The KL reference of the stage is the policy it starts from (the SFT checkpoint for a
           // grpo stage after sft); a stage resumed mid-way restored its own from the checkpoint.
@@ -295,6 +302,7 @@ export class RunLoop {
             }
           }
         }
+        if (spec.type !== 'eval' && spec.steps > 0) await this.keepStageEnd();
         // Stage boundary: the next stage starts with a fresh optimizer.
         await this.runner.resetOptimizer();
         await this.checkpoint(null, this.stage + 1, 0);
@@ -319,6 +327,35 @@ export class RunLoop {
     const title = `${this.o.config.name ?? path.basename(this.o.runDir)}: ${this.step} steps`;
     await fs.writeFile(file, runPlotSvg(this.metrics.rows, this.metrics.evals, title));
     return file;
+  }
+
+  /** Saves the weights at the end of the current training stage where pruning cannot reach them. */
+  private async keepStageEnd(): Promise<void> {
+    const rec = await saveStageCheckpoint({
+      runDir: this.o.runDir,
+      config: this.o.config,
+      stage: this.stage,
+      step: this.step,
+      modelConfig: this.modelConfig,
+      tensors: this.runner.tensors(),
+      baseModelDir: this.baseModelDir,
+    });
+    this.stageCheckpoints = [...this.stageCheckpoints.filter((c) => c.stage !== rec.stage), rec];
+  }
+
+  /** An eval stage's `minAccuracy` gate: below it the run fails with a code and what to do. */
+  private gate(spec: StageSpec, rec: EvalRecord): void {
+    if (spec.minAccuracy === undefined || rec.accuracy >= spec.minAccuracy) return;
+    const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+    const kept = this.stageCheckpoints[this.stageCheckpoints.length - 1];
+    throw new TrainerError(
+      EVAL_GATE,
+      `stages[${this.stage}].minAccuracy`,
+      `${rec.name}: accuracy ${pct(rec.accuracy)} on ${rec.count} problems is below minAccuracy ` +
+        `${pct(spec.minAccuracy)}, so the run stops here rather than train the next stages on a policy ` +
+        `that cannot do the task.${kept ? ` The weights are kept in ${kept.path}.` : ''}`,
+      422,
+    );
   }
 
   private async stopAt(spec: StageSpec): Promise<'stopped'> {

@@ -26,6 +26,8 @@ import { exists, writeFileAtomic } from './atomic.js';
 import { confineRunConfig, confineRunDir, type RunRoots } from './confine.js';
 import { GuardedRunServices } from './guarded-services.js';
 import { RunLoop, type StageEvent, totalSteps } from './loop.js';
+import { MetricsLog } from './metrics-log.js';
+import { readPastStatus, saveStatus } from './past-runs.js';
 import { HttpRunServices, type RunServices } from './services.js';
 import {
   type AlgorithmFactory,
@@ -76,6 +78,10 @@ export class Run extends EventEmitter {
   loop: RunLoop | null = null;
   readonly abort = new AbortController();
   done: Promise<void> = Promise.resolve();
+  /** The last write of status.json (writes are chained so the newest lands last). */
+  saved: Promise<void> = Promise.resolve();
+  /** metrics.jsonl and evals.jsonl of a run found on disk, read on first use. */
+  private past: Promise<MetricsLog> | null = null;
 
   constructor(
     readonly config: RunConfig,
@@ -88,6 +94,16 @@ export class Run extends EventEmitter {
 
   emitEvent(e: RunEvent): void {
     this.emit('event', e);
+  }
+
+  /**
+   * The run's metric rows and evals: the live log when this process runs it (empty until the
+   * loop has opened it), else metrics.jsonl and evals.jsonl read from disk once.
+   */
+  async metricsLog(): Promise<MetricsLog> {
+    if (this.loop) return this.loop.metrics ?? MetricsLog.empty(this.status.runDir);
+    this.past ??= MetricsLog.open(this.status.runDir);
+    return this.past;
   }
 }
 
@@ -115,8 +131,41 @@ export class RunManager {
     return r;
   }
 
+  /** Every run known to this process, oldest first (by createdAt). */
   list(): RunStatus[] {
-    return [...this.runs.values()].map((r) => r.status);
+    return [...this.runs.values()]
+      .map((r) => r.status)
+      .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
+  }
+
+  /**
+   * Lists the runs already in `runsDir` (one folder each, with config.json), so a restarted
+   * trainer shows its completed, stopped and failed runs. A run whose process died while it was
+   * active reads `stopped`: it can be resumed. Folders that do not hold a readable run are
+   * skipped and logged. Returns how many runs were added.
+   */
+  async loadPast(): Promise<number> {
+    let names: string[];
+    try {
+      names = await fs.readdir(this.o.runsDir);
+    } catch {
+      return 0;
+    }
+    let added = 0;
+    for (const name of names.sort()) {
+      const runDir = path.resolve(this.o.runsDir, name);
+      if (!(await exists(path.join(runDir, CONFIG_FILE)))) continue;
+      try {
+        const config = parseRunConfig(JSON.parse(await fs.readFile(path.join(runDir, CONFIG_FILE), 'utf8')));
+        const status = await readPastStatus(runDir, config, await readRunMeta(runDir));
+        if (this.runs.has(status.id)) continue;
+        this.runs.set(status.id, new Run(config, status));
+        added++;
+      } catch (err) {
+        this.o.log?.error({ runDir, err }, 'not a readable run directory; skipped');
+      }
+    }
+    return added;
   }
 
   /** Where request paths may point (see confine.ts). */
@@ -203,6 +252,7 @@ export class RunManager {
       createdAt,
       updatedAt: createdAt,
       evals: [],
+      checkpoints: [],
     });
     this.runs.set(id, run);
     run.done = this.execute(run);
@@ -226,9 +276,10 @@ export class RunManager {
     await Promise.all(active.map((r) => r.done));
   }
 
-  private update(run: Run, patch: Partial<RunStatus>): void {
+  private update(run: Run, patch: Partial<RunStatus>, persist = patch.state !== undefined): void {
     run.status = { ...run.status, ...patch, updatedAt: new Date().toISOString() };
     run.emitEvent({ type: 'status', data: run.status });
+    if (persist) run.saved = saveStatus(run.saved, run.status);
   }
 
   /**
@@ -282,6 +333,7 @@ export class RunManager {
               stageSteps: e.steps,
             });
           }
+          if (e.state === 'completed') this.update(run, { checkpoints: [...loop.stageCheckpoints] }, true);
           run.emitEvent({ type: 'stage', data: e });
         },
         eval: (rec) => {
@@ -303,6 +355,7 @@ export class RunManager {
         stageType: s?.type ?? run.status.stageType,
         stageSteps: s && s.type !== 'eval' ? s.steps : 0,
         evals: [...loop.metrics.evals],
+        checkpoints: [...loop.stageCheckpoints],
         ...(loop.metrics.rows.length ? { last: loop.metrics.rows[loop.metrics.rows.length - 1] } : {}),
         ...(loop.resumedFrom !== undefined ? { resumedFrom: loop.resumedFrom } : {}),
       });
@@ -319,6 +372,7 @@ export class RunManager {
       this.update(run, { state: 'failed', error: runError(err) });
       this.o.log?.error({ run: run.status.id, err }, 'run failed');
     }
+    await run.saved;
   }
 }
 

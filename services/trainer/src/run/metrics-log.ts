@@ -30,6 +30,11 @@ export class MetricsLog {
   readonly evals: EvalRecord[] = [];
   private constructor(readonly dir: string) {}
 
+  /** A log with nothing in it yet (a run whose loop has not opened its files). */
+  static empty(dir: string): MetricsLog {
+    return new MetricsLog(dir);
+  }
+
   static async open(dir: string): Promise<MetricsLog> {
     const log = new MetricsLog(dir);
     for (const [file, into] of [

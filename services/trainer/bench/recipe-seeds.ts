@@ -1,0 +1,103 @@
+/**
+ * How robust is the quick-start recipe? Runs the whole recipe (as `npm start` does: reward and
+ * trainer services in this process, the rollout service in a child process, over HTTP) once per
+ * run seed and once per perturbation of the initial weights, and prints eval-sft, eval-grpo, the
+ * gain and the wall time of each run, then the mean, min, max and standard deviation.
+ *
+ *   SEEDS=1,2,3,4,5 PERTURB=0.01 PSEEDS=1,2 RUNS=/tmp/recipe-seeds \
+ *     node --conditions=source --import tsx services/trainer/bench/recipe-seeds.ts
+ *
+ * SEEDS: run seeds (data order and sampling) with the shipped initial weights. PERTURB=eps and
+ * PSEEDS: runs at seed 1 whose initial weights are multiplied by (1 + eps * N(0, 1)), one per
+ * PSEED, a stand-in for a machine whose kernels round differently. GATE=0 drops the recipe's
+ * eval-sft gate, to see what GRPO does from a cold start still on the plateau; with the gate a
+ * gated run shows eval-grpo as "gated". OVERRIDE: JSON merged into the recipe (top level).
+ * One JSON line per run as it ends, then a markdown table.
+ */
+import path from 'node:path';
+import type { EvalRecord, RunConfig } from '@grpo/contracts';
+import { startRewardServer } from '@grpo/reward-service';
+import { quickstartRecipe, startTrainerServer } from '@grpo/trainer-service';
+import { spawnRolloutService } from '../../../cli/src/quickstart.js';
+import { train } from '../../../cli/src/train.js';
+import { writePerturbedBase } from './perturb.js';
+
+const list = (v: string | undefined, d: string) => (v ?? d).split(',').filter(Boolean).map(Number);
+const seeds = list(process.env.SEEDS, '1,2,3,4,5');
+const eps = Number(process.env.PERTURB ?? 0);
+const pseeds = eps ? list(process.env.PSEEDS, '1,2') : [];
+const gate = process.env.GATE !== '0';
+const override = JSON.parse(process.env.OVERRIDE ?? '{}') as Partial<RunConfig>;
+const runsDir = process.env.RUNS ?? '/tmp/recipe-seeds';
+
+interface Result {
+  label: string;
+  state: string;
+  sft: number | null;
+  grpo: number | null;
+  wallS: number;
+  runDir: string;
+}
+
+const quiet = { port: 0, logLevel: 'error', maxEventLoopDelayMs: 0 };
+const reward = await startRewardServer({ ...quiet, workers: 1 }, { signals: [] });
+const rollout = await spawnRolloutService();
+const trainer = await startTrainerServer({ ...quiet, runsDir }, { signals: [] });
+const jobs = [
+  ...seeds.map((seed) => ({ label: `seed ${seed}`, seed, pseed: 0 })),
+  ...pseeds.map((pseed) => ({ label: `seed 1, init x(1+${eps}N) #${pseed}`, seed: 1, pseed })),
+];
+const results: Result[] = [];
+for (const job of jobs) {
+  const recipe = {
+    ...quickstartRecipe({ rolloutUrl: rollout.url, rewardUrl: reward.url, seed: job.seed }),
+    ...override,
+  };
+  if (!gate) for (const s of recipe.stages) delete s.minAccuracy;
+  const runDir = path.join(
+    runsDir,
+    `${Date.now().toString(36)}-s${job.seed}${job.pseed ? `-p${job.pseed}` : ''}`,
+  );
+  recipe.runDir = runDir;
+  if (job.pseed) await writePerturbedBase(recipe, runDir, eps, job.pseed);
+  const t0 = Date.now();
+  const out = process.env.VERBOSE ? process.stderr : (await import('node:fs')).createWriteStream('/dev/null');
+  const { status, evals } = await train({ trainerUrl: trainer.url, body: recipe, out, every: 100 });
+  const acc = (name: string) => {
+    const e = evals.find((x: EvalRecord) => x.name === name);
+    return e ? Number((100 * e.accuracy).toFixed(2)) : null;
+  };
+  const r: Result = {
+    label: job.label,
+    state: status.error ? `${status.state} ${status.error.code}` : status.state,
+    sft: acc('eval-sft'),
+    grpo: acc('eval-grpo'),
+    wallS: Math.round((Date.now() - t0) / 1000),
+    runDir,
+  };
+  results.push(r);
+  console.log(JSON.stringify(r));
+}
+await trainer.close();
+await rollout.close();
+await reward.close();
+
+const stats = (xs: number[]) => {
+  if (xs.length === 0) return '–';
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length);
+  return `mean ${m.toFixed(1)}, min ${Math.min(...xs).toFixed(1)}, max ${Math.max(...xs).toFixed(1)}, sd ${sd.toFixed(1)}`;
+};
+const num = (x: number | null) => (x === null ? 'gated' : `${x.toFixed(1)}%`);
+console.log('\n| run | eval-sft | eval-grpo | gain | wall | state |\n|---|---|---|---|---|---|');
+for (const r of results) {
+  const gain = r.sft !== null && r.grpo !== null ? `${(r.grpo - r.sft).toFixed(1)}` : '–';
+  console.log(
+    `| ${r.label} | ${num(r.sft)} | ${num(r.grpo)} | ${gain} | ${Math.floor(r.wallS / 60)} min ${r.wallS % 60} s | ${r.state} |`,
+  );
+}
+const done = results.filter((r) => r.sft !== null && r.grpo !== null);
+console.log(`\neval-sft:  ${stats(results.flatMap((r) => (r.sft === null ? [] : [r.sft])))}`);
+console.log(`eval-grpo: ${stats(done.map((r) => r.grpo as number))}`);
+console.log(`gain:      ${stats(done.map((r) => (r.grpo as number) - (r.sft as number)))}`);
+console.log(`wall (s):  ${stats(results.map((r) => r.wallS))}`);
