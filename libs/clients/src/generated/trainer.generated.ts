@@ -834,7 +834,15 @@ export interface operations {
                      *       "stageSteps": 20,
                      *       "createdAt": "2026-01-01T10:00:00.000Z",
                      *       "updatedAt": "2026-01-01T10:03:12.000Z",
-                     *       "evals": []
+                     *       "evals": [],
+                     *       "checkpoints": [
+                     *         {
+                     *           "stage": 0,
+                     *           "name": "sft",
+                     *           "step": 40,
+                     *           "path": "/srv/runs/r-20260101-0001/checkpoints/sft"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["RunStatus"];
@@ -909,7 +917,15 @@ export interface operations {
                      *       "stageSteps": 20,
                      *       "createdAt": "2026-01-01T10:00:00.000Z",
                      *       "updatedAt": "2026-01-01T10:03:12.000Z",
-                     *       "evals": []
+                     *       "evals": [],
+                     *       "checkpoints": [
+                     *         {
+                     *           "stage": 0,
+                     *           "name": "sft",
+                     *           "step": 40,
+                     *           "path": "/srv/runs/r-20260101-0001/checkpoints/sft"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["RunStatus"];
@@ -966,7 +982,15 @@ export interface operations {
                      *       "stageSteps": 20,
                      *       "createdAt": "2026-01-01T10:00:00.000Z",
                      *       "updatedAt": "2026-01-01T10:03:12.000Z",
-                     *       "evals": []
+                     *       "evals": [],
+                     *       "checkpoints": [
+                     *         {
+                     *           "stage": 0,
+                     *           "name": "sft",
+                     *           "step": 40,
+                     *           "path": "/srv/runs/r-20260101-0001/checkpoints/sft"
+                     *         }
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["RunStatus"];

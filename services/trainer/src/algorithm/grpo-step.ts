@@ -41,9 +41,15 @@ import type { GroupBatch, GrpoStepMetrics, GrpoStepResult } from './types.js';
  * loss (`policyLossBuilder`). Default: one on-policy step per batch.
  */
 
-/** The PolicyTrainer loss for a policy-loss config: per-sequence advantages, entropy only when weighted. */
-export function grpoLossBuilder(cfg: PolicyLossConfig): LossBuilder {
-  const build = policyLossBuilder(cfg, { advantageLayout: 'sequence' });
+/**
+ * The PolicyTrainer loss for a policy-loss config: per-sequence advantages (GRPO's group
+ * baseline) or per-token ones (PPO's GAE), entropy only when weighted.
+ */
+export function grpoLossBuilder(
+  cfg: PolicyLossConfig,
+  advantageLayout: 'sequence' | 'token' = 'sequence',
+): LossBuilder {
+  const build = policyLossBuilder(cfg, { advantageLayout });
   return (g, f) => {
     // The forward's per-token logprobs and entropies come back with the step (`stats`): a step
     // with a single update takes its metrics from them instead of a separate scoring forward.

@@ -8,7 +8,6 @@ import {
   overlongPenalty,
   type PolicyLossConfig,
   parseAlgorithmConfig,
-  policyLossBuilder,
   policyLossReference,
   tokenRewards,
   valueLossConfigOf,
@@ -25,7 +24,7 @@ import {
   type TensorMap,
   ValueModel,
 } from '@grpo/model';
-import { type GrpoStepCall, type GrpoStepOptions, validateBatch } from './grpo-step.js';
+import { type GrpoStepCall, type GrpoStepOptions, grpoLossBuilder, validateBatch } from './grpo-step.js';
 import { baseMetrics, type PpoStepMetrics } from './ppo-metrics.js';
 import { feeds, layout, type Row, statRows } from './ppo-rows.js';
 import type { GroupBatch } from './types.js';
@@ -45,16 +44,7 @@ import type { GroupBatch } from './types.js';
 
 /** The policy loss with (batch, seq) advantages; the forward's logprobs and entropies come back as stats. */
 export function ppoLossBuilder(cfg: PolicyLossConfig): LossBuilder {
-  const build = policyLossBuilder(cfg, { advantageLayout: 'token' });
-  return (g, f) => {
-    g.output(`${STAT_PREFIX}logprobs`, f.logprobs);
-    g.output(`${STAT_PREFIX}entropy`, f.entropy);
-    return build(g, {
-      logprobs: f.logprobs,
-      mask: lossMaskInput(g),
-      ...(cfg.entropyCoef > 0 ? { entropy: f.entropy } : {}),
-    }).loss;
-  };
+  return grpoLossBuilder(cfg, 'token');
 }
 
 export interface PpoStepOptions extends GrpoStepOptions {
