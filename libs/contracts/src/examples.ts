@@ -118,8 +118,6 @@ export const OPENAPI_EXAMPLES: Readonly<Record<string, unknown>> = {
     createdAt: '2026-01-01T10:00:00.000Z',
     updatedAt: '2026-01-01T10:03:12.000Z',
     evals: [],
-    checkpoints: [
-      { stage: 0, name: 'sft', step: 40, path: '/srv/runs/r-20260101-0001/checkpoints/sft' },
-    ],
+    checkpoints: [{ stage: 0, name: 'sft', step: 40, path: '/srv/runs/r-20260101-0001/checkpoints/sft' }],
   },
 };
