@@ -76,13 +76,17 @@ test('exhausting the heap is a memory status', async () => {
   assert.equal(r.status, 'memory');
 });
 
-test('memory the isolate limit does not see (a 1e9-slot fill) is stopped by the worker memory bound as memory', async () => {
-  // V8 grows the heap inside one builtin call, past isolated-vm's memoryLimit, until the
-  // process aborts; the pool's resident-memory bound kills the worker first.
+test('a 1e9-slot fill, which the isolate limit does not stop, ends as memory long before its deadline', async () => {
+  // V8 grows the heap inside one builtin call, past isolated-vm's memoryLimit. On Node 24 the
+  // pool's resident-memory bound kills the worker first (1-4 s); on Node 22 V8 aborts the worker
+  // with its own out-of-memory report within a second. Either way: memory, not a timeout.
   const r = await pool.run({ code: 'new Array(1e9).fill(0);', memoryLimitMb: 32, timeoutMs: 30_000 });
   assert.equal(r.status, 'memory');
-  assert.match(r.error?.message ?? '', /past this job's bound of \d+ MiB/);
-  assert.ok(r.wallMs < 30_000);
+  assert.match(r.error?.message ?? '', /past this job's bound of \d+ MiB|out of memory/);
+  // Node 24's V8 lets the heap reach about 1.4 GB before aborting: the bound is what stops it.
+  if (Number(process.versions.node.split('.')[0]) >= 24)
+    assert.match(r.error?.message ?? '', /past this job's bound of \d+ MiB/);
+  assert.ok(r.wallMs < 20_000, `took ${r.wallMs} ms`);
 });
 
 test('process.version in the sandbox is the version of the Node that runs it', async () => {
