@@ -3,7 +3,7 @@ import { getSandboxPool, type SandboxJob, type SandboxPool, type SandboxResult }
 import { type Static, Type } from '@sinclair/typebox';
 import type { RewardContext, RewardFunction, RewardItem, RewardResult } from '../types.js';
 import { extractCode } from './extract.js';
-import { judgePythonTest, pythonJob } from './python.js';
+import { endedEarly, judgePythonTest, pythonJob } from './python.js';
 import { type CodeTest, normalizeOutput, parseReference } from './reference.js';
 
 export const CodeParams = Type.Object(
@@ -112,20 +112,8 @@ function jobFor(
 
 /** Maps a sandbox result to a test status; the host decides pass/fail for stdio and calls. */
 export function judge(test: CodeTest, r: SandboxResult): { status: CodeTestStatus; message?: string } {
-  const err = r.error ? `${r.error.name}: ${r.error.message}` : undefined;
-  switch (r.status) {
-    case 'compile_error':
-    case 'timeout':
-    case 'memory':
-    case 'output_limit':
-    case 'crash':
-      return err ? { status: r.status, message: err } : { status: r.status };
-    case 'error':
-      return {
-        status: r.error?.name === 'AssertionError' ? 'failed' : 'runtime_error',
-        message: err ?? 'error',
-      };
-  }
+  const ended = endedEarly(r, r.error ? `${r.error.name}: ${r.error.message}` : undefined);
+  if (ended) return ended;
   if (test.kind === 'program') {
     if (r.completed) return { status: 'passed' };
     return { status: 'failed', message: 'the program exited before the tests finished' };

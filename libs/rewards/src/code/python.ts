@@ -24,6 +24,40 @@ export function pythonJob(
   return { ...base, code, language: 'python', tests: specs };
 }
 
+type EarlyStatus =
+  | 'failed'
+  | 'runtime_error'
+  | 'compile_error'
+  | 'timeout'
+  | 'memory'
+  | 'output_limit'
+  | 'crash';
+
+/**
+ * The status of a sandbox run that did not finish normally (any language): a limit or a crash
+ * keeps its own status; an uncaught AssertionError is a failed test, any other error a
+ * runtime error. Null when the run ended normally and the caller judges its output.
+ */
+export function endedEarly(
+  r: Pick<SandboxTestResult, 'status' | 'error'>,
+  message: string | undefined,
+): { status: EarlyStatus; message?: string } | null {
+  switch (r.status) {
+    case 'compile_error':
+    case 'timeout':
+    case 'memory':
+    case 'output_limit':
+    case 'crash':
+      return message ? { status: r.status, message } : { status: r.status };
+    case 'error':
+      return {
+        status: r.error?.name === 'AssertionError' ? 'failed' : 'runtime_error',
+        message: message ?? 'error',
+      };
+  }
+  return null;
+}
+
 /** Status of one Python test, decided on the host from what the sandbox reports. */
 export function judgePythonTest(
   test: CodeTest,
@@ -32,19 +66,8 @@ export function judgePythonTest(
   const err = r.error
     ? `${r.error.name}: ${r.error.message}${r.error.traceback ? `\n${r.error.traceback}` : ''}`
     : undefined;
-  switch (r.status) {
-    case 'compile_error':
-    case 'timeout':
-    case 'memory':
-    case 'output_limit':
-    case 'crash':
-      return err ? { status: r.status, message: err } : { status: r.status };
-    case 'error':
-      return {
-        status: r.error?.name === 'AssertionError' ? 'failed' : 'runtime_error',
-        message: err ?? 'error',
-      };
-  }
+  const ended = endedEarly(r, err);
+  if (ended) return ended;
   if (test.kind === 'stdio') {
     // A program may end with exit(0) after printing its answer; only its output counts.
     if (outputsMatch(r.stdout, test.output)) return { status: 'passed' };
