@@ -59,6 +59,21 @@ export interface InteractiveCompletion {
   wallMs: number;
 }
 
+/** A completion before its first token: one turn, no ids, ended by length until told otherwise. */
+export function emptyInteractiveCompletion(): InteractiveCompletion {
+  return {
+    tokenIds: [],
+    logprobs: [],
+    lossMask: [],
+    text: '',
+    finishReason: 'length',
+    stopReason: null,
+    endReason: null,
+    turns: 1,
+    wallMs: 0,
+  };
+}
+
 /** A group as the interactive loop takes it (validated by PolicyEngine). */
 export interface InteractiveGroupSpec {
   promptIds: readonly number[];
@@ -142,17 +157,7 @@ export async function runInteractive(
         sample: j,
         hook: group.hook(j),
         rng: createRng(group.seed, group.stream + j),
-        out: {
-          tokenIds: [],
-          logprobs: [],
-          lossMask: [],
-          text: '',
-          finishReason: 'length',
-          stopReason: null,
-          endReason: null,
-          turns: 1,
-          wallMs: 0,
-        },
+        out: emptyInteractiveCompletion(),
         turnStart: 0,
         pos: group.promptIds.length,
         feed: [],

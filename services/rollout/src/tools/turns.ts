@@ -1,4 +1,4 @@
-import { type HfTokenizer, type InteractiveCompletion, isEos } from '@grpo/model';
+import { emptyInteractiveCompletion, type HfTokenizer, type InteractiveCompletion, isEos } from '@grpo/model';
 import type { SampledCompletion } from '../engine/types.js';
 import type { ToolTrajectory } from './trajectory.js';
 
@@ -23,17 +23,7 @@ export async function runTurns(
   sample: TurnSampler,
 ): Promise<InteractiveCompletion> {
   const t0 = performance.now();
-  const out: InteractiveCompletion = {
-    tokenIds: [],
-    logprobs: [],
-    lossMask: [],
-    text: '',
-    finishReason: 'length',
-    stopReason: null,
-    endReason: null,
-    turns: 1,
-    wallMs: 0,
-  };
+  const out: InteractiveCompletion = emptyInteractiveCompletion();
   const decode = (ids: readonly number[]) => (ids.length ? o.tokenizer.decode(ids) : '');
   let cut: number | undefined;
   for (let turn = 0; ; turn++) {
