@@ -56,7 +56,7 @@ test('the event stream sends status, one step event per step with its id, stage 
   assert.deepEqual(last?.data, { state: 'completed' });
 });
 
-test('a stream opened after the run ended replays the rows after since and ends at once', async (t) => {
+test('a stream opened after the run ended replays the rows and stage events after since and ends at once', async (t) => {
   const dir = await tempDir(t);
   const app = await trainerApp(t, dir);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -67,9 +67,17 @@ test('a stream opened after the run ended replays the rows after since and ends 
   const { frames } = await readFrames(await fetch(`${url}/v1/runs/${id}/events?since=4`));
   assert.deepEqual(
     frames.map((f) => f.event),
-    ['status', 'step', 'step', 'end'],
+    ['status', 'step', 'step', 'stage', 'end'],
   );
   assert.equal((frames[1]?.data as MetricRow).step, 5);
+  assert.equal((frames[3]?.data as { state: string }).state, 'completed');
+  // From the start, a late client sees the whole run in order: the stage's start before the
+  // first step, its completion after the last.
+  const all = await readFrames(await fetch(`${url}/v1/runs/${id}/events`));
+  assert.deepEqual(
+    all.frames.map((f) => (f.event === 'stage' ? `stage:${(f.data as { state: string }).state}` : f.event)),
+    ['status', 'stage:started', 'step', 'step', 'step', 'step', 'step', 'step', 'stage:completed', 'end'],
+  );
 });
 
 test('Last-Event-ID resumes a stream after the last step the client saw', async (t) => {

@@ -1,15 +1,21 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { TestContext } from 'node:test';
+import { after, type TestContext } from 'node:test';
 import type { RunConfig, RunStatus } from '@grpo/contracts';
 import type { KitApp } from '@grpo/service-kit';
 import { buildTrainerServer, loadTrainerConfig } from '../src/index.js';
 
-/** A temp folder removed after the test. */
-export async function tempDir(t: TestContext, prefix = 'grpo-trainer-'): Promise<string> {
+const tempDirs: string[] = [];
+// Removed once the file's tests and their after hooks are done: a test's hooks run in the order
+// they were registered, so removing a folder in one would race the trainer (closed by a later
+// hook) still writing a run's status.json into it.
+after(() => Promise.all(tempDirs.map((d) => fs.rm(d, { recursive: true, force: true, maxRetries: 3 }))));
+
+/** A temp folder, removed after the test file's last test. */
+export async function tempDir(_t: TestContext, prefix = 'grpo-trainer-'): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
-  t.after(() => fs.rm(dir, { recursive: true, force: true }));
+  tempDirs.push(dir);
   return dir;
 }
 

@@ -19,7 +19,8 @@ function frame(e: RunEvent | { type: 'end'; data: unknown }, id?: number): strin
 
 /**
  * `GET /v1/runs/:id/events`: Server-Sent Events (WHATWG HTML §9.2). On connect: a `status`
- * event, every step row after `since` (or Last-Event-ID) and the evals so far; then live
+ * event, every step row after `since` (or Last-Event-ID) with the stage events from that step
+ * on (of a run this process trains), and the evals so far; then live
  * `step`, `stage`, `eval` and `status` events, a comment line every heartbeatMs so proxies keep
  * the stream open, and a final `end` event when the run stops, completes or fails.
  */
@@ -79,7 +80,21 @@ export function eventsRoute(app: KitApp, manager: RunManager, o: EventsOptions):
         res.write(frame(e, e.type === 'step' ? (e.data as { step: number }).step : undefined));
       };
       send({ type: 'status', data: run.status });
-      for (const row of log.since(since, Number.MAX_SAFE_INTEGER)) send({ type: 'step', data: row });
+      // Replay in order: the stage events that happened at or after step `since`, each after
+      // the step rows logged before it, interleaved with the rows after `since`.
+      const stages = run.stageEvents.filter((s) => s.afterStep >= since);
+      let next = 0;
+      const stagesUpTo = (step: number) => {
+        for (let s = stages[next]; s && s.afterStep <= step; s = stages[++next]) {
+          send({ type: 'stage', data: s.event });
+        }
+      };
+      stagesUpTo(since);
+      for (const row of log.since(since, Number.MAX_SAFE_INTEGER)) {
+        send({ type: 'step', data: row });
+        stagesUpTo(row.step);
+      }
+      stagesUpTo(Number.MAX_SAFE_INTEGER);
       for (const rec of run.status.evals) send({ type: 'eval', data: rec });
       const finish = () => {
         send({ type: 'end', data: { state: run.status.state } });

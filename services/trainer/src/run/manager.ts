@@ -82,6 +82,8 @@ export class Run extends EventEmitter {
   saved: Promise<void> = Promise.resolve();
   /** metrics.jsonl and evals.jsonl of a run found on disk, read on first use. */
   private past: Promise<MetricsLog> | null = null;
+  /** The stage events of this process's run, each with the step rows logged before it. */
+  readonly stageEvents: { afterStep: number; event: StageEvent }[] = [];
 
   constructor(
     readonly config: RunConfig,
@@ -101,9 +103,15 @@ export class Run extends EventEmitter {
    * loop has opened it), else metrics.jsonl and evals.jsonl read from disk once.
    */
   async metricsLog(): Promise<MetricsLog> {
-    if (this.loop) return this.loop.metrics ?? MetricsLog.empty(this.status.runDir);
+    if (this.loop) return this.liveLog();
     this.past ??= MetricsLog.open(this.status.runDir);
-    return this.past;
+    const past = await this.past;
+    // The loop may have started while the files were read: its log is then the whole story.
+    return this.loop ? this.liveLog() : past;
+  }
+
+  private liveLog(): MetricsLog {
+    return this.loop?.metrics ?? MetricsLog.empty(this.status.runDir);
   }
 }
 
@@ -269,11 +277,12 @@ export class RunManager {
     return run.status;
   }
 
-  /** Stops every active run and waits for their checkpoints (service shutdown). */
+  /** Stops every active run and waits for their checkpoints and status files (service shutdown). */
   async close(): Promise<void> {
     const active = [...this.runs.values()].filter((r) => ACTIVE.includes(r.status.state));
     for (const r of active) this.stop(r.status.id);
     await Promise.all(active.map((r) => r.done));
+    await Promise.all([...this.runs.values()].map((r) => r.saved));
   }
 
   private update(run: Run, patch: Partial<RunStatus>, persist = patch.state !== undefined): void {
@@ -334,6 +343,7 @@ export class RunManager {
             });
           }
           if (e.state === 'completed') this.update(run, { checkpoints: [...loop.stageCheckpoints] }, true);
+          run.stageEvents.push({ afterStep: run.status.last?.step ?? 0, event: e });
           run.emitEvent({ type: 'stage', data: e });
         },
         eval: (rec) => {
