@@ -9,6 +9,7 @@ import type { MetricRow, RunStatus } from '@grpo/contracts';
 import { type StartedRewardServer, startRewardServer } from '@grpo/reward-service';
 import { type StartedRolloutServer, startRolloutServer } from '@grpo/rollout-service';
 import { type StartedTrainerServer, startTrainerServer } from '@grpo/trainer-service';
+import { stopChild } from './child.js';
 
 // PPO (ppo_orz: GAE with lambda = gamma = 1 on a learned critic, no KL) across the three real
 // services over HTTP on 127.0.0.1, with groups of one completion per prompt. The second test
@@ -200,7 +201,7 @@ test('a PPO trainer killed with SIGKILL resumes with its critic and trains exact
   assert.ok(reference.length > 0, 'needs the first test');
   const runDir = path.join(tmp, 'ppo-killed');
   const first = await spawnTrainer({ GRPO_TRAINER_RUNS_DIR: tmp });
-  t.after(() => first.child.kill('SIGKILL'));
+  t.after(() => stopChild(first.child, 'SIGKILL'));
   const created = await json<RunStatus>(await post(first.url, ppoConfig(runDir)));
   // Past the warm-up and the checkpoint at SFT + 4, before the one at SFT + 6.
   await waitFor(first.url, created.id, (s) => s.step >= SFT_STEPS + 5);
@@ -208,7 +209,7 @@ test('a PPO trainer killed with SIGKILL resumes with its critic and trains exact
   await new Promise((r) => first.child.once('exit', r));
 
   const second = await spawnTrainer({ GRPO_TRAINER_RUNS_DIR: tmp, GRPO_TRAINER_RESUME: runDir });
-  t.after(() => second.child.kill('SIGTERM'));
+  t.after(() => stopChild(second.child));
   const done = await waitFor(second.url, created.id, (s) => s.state === 'completed');
   assert.equal(done.step, SFT_STEPS + PPO_STEPS);
   assert.ok(

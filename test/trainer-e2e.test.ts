@@ -10,6 +10,7 @@ import type { MetricRow, RunStatus } from '@grpo/contracts';
 import { type StartedRewardServer, startRewardServer } from '@grpo/reward-service';
 import { type StartedRolloutServer, startRolloutServer } from '@grpo/rollout-service';
 import { type StartedTrainerServer, startTrainerServer } from '@grpo/trainer-service';
+import { stopChild } from './child.js';
 
 // The GRPO loop across the three real services over HTTP on 127.0.0.1: reward (worker pool),
 // rollout (embedded ONNX engine) and trainer. The trainer of the second test is a child process
@@ -198,7 +199,7 @@ async function spawnTrainer(env: Record<string, string>): Promise<{ child: Child
 test('a trainer killed with SIGKILL mid-GRPO resumes from its last checkpoint without repeating or skipping a step', async (t) => {
   const runDir = path.join(tmp, 'killed');
   const first = await spawnTrainer({ GRPO_TRAINER_RUNS_DIR: tmp });
-  t.after(() => first.child.kill('SIGKILL'));
+  t.after(() => stopChild(first.child, 'SIGKILL'));
   const created = await trainerAt(first.url).createRun(
     overlapping(loopConfig(runDir, 6)) as CreateRunRequestBody,
   );
@@ -210,7 +211,7 @@ test('a trainer killed with SIGKILL mid-GRPO resumes from its last checkpoint wi
   assert.ok(before.length >= SFT_STEPS + 3, `metrics had ${before.length} rows when killed`);
 
   const second = await spawnTrainer({ GRPO_TRAINER_RUNS_DIR: tmp, GRPO_TRAINER_RESUME: runDir });
-  t.after(() => second.child.kill('SIGTERM'));
+  t.after(() => stopChild(second.child));
   const done = await waitFor(second.url, created.id, (s) => s.state === 'completed');
   assert.equal(done.step, SFT_STEPS + 6);
   assert.ok(

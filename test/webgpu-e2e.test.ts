@@ -4,7 +4,6 @@
 // device, checkpointed through syncState). Skips without a Vulkan adapter; fails under CI=true.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +14,7 @@ import { readSafetensors } from '@grpo/model';
 import { startRewardServer } from '@grpo/reward-service';
 import { startTrainerServer } from '@grpo/trainer-service';
 import { needWebgpu } from '../libs/onnx/test/webgpu-helpers.js';
+import { stopChild } from './child.js';
 
 const bin = fileURLToPath(new URL('../cli/bin/grpo.mjs', import.meta.url));
 
@@ -59,12 +59,8 @@ test('SFT then GRPO with webgpu for the rollout service and the trainer complete
   t.after(() => reward.close());
   // The trainer pushes checkpoints from its runs directory: the rollout service may read there.
   const rollout = await serveRollout(['--execution-provider', 'webgpu', '--model-root', tmp]);
-  t.after(async () => {
-    // SIGTERM: the bin forwards it to the service it runs from source (SIGKILL would orphan it).
-    if (rollout.child.exitCode !== null) return;
-    rollout.child.kill('SIGTERM');
-    await once(rollout.child, 'exit');
-  });
+  // SIGTERM: the bin forwards it to the service it runs from source (SIGKILL would orphan it).
+  t.after(() => stopChild(rollout.child));
   assert.match(rollout.banner, /the tiny built-in policy on webgpu/);
   const trainer = await startTrainerServer({ port: 0, logLevel: 'silent', runsDir: tmp }, { signals: [] });
   t.after(() => trainer.close());

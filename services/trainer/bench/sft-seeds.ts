@@ -8,8 +8,8 @@
  *   SEEDS=1,2,3 EVAL_EVERY=100 EVAL_N=200 OVERRIDE='{"data":{"trace":"shrinking"}}' \
  *     node --conditions=source --import tsx services/trainer/bench/sft-seeds.ts
  *
- * OVERRIDE keys: data (fields of every arithmetic split, e.g. trace, trainCount via
- * `trainCount`), model (tiny policy fields), sftSteps, sftLr, schedule (the SFT stage's
+ * OVERRIDE keys: data (fields of every arithmetic split, e.g. trace), trainCount, trainData
+ * (fields of the train split only, e.g. {"minDigits":1}), model (tiny policy fields), sftSteps, sftLr, schedule (the SFT stage's
  * schedule), batch. PERTURB=eps multiplies every initial weight by (1 + eps * N(0, 1)) (seeded
  * by PSEED, default 1), a stand-in for another machine's rounding. Prints one JSON line per
  * seed: the accuracy at each kept checkpoint, the first step at or above 20%, SFT wall time.
@@ -40,6 +40,7 @@ for (const seed of seeds) {
   if (o.model) Object.assign(recipe.model.tiny, o.model);
   if (o.data) for (const k of ['train', 'eval', 'rl']) Object.assign(recipe.data[k], o.data);
   if (o.trainCount) recipe.data.train.count = o.trainCount;
+  if (o.trainData) Object.assign(recipe.data.train, o.trainData);
   const sft = recipe.stages[0];
   if (o.sftSteps) sft.steps = o.sftSteps;
   if (o.sftLr) sft.lr = o.sftLr;
