@@ -233,6 +233,36 @@ export const StageSpec = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    until: Type.Optional(
+      Type.Object(
+        {
+          accuracy: Type.Number({
+            minimum: 0,
+            maximum: 1,
+            description: 'The stage ends at the first check whose accuracy is at or above this.',
+          }),
+          every: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Steps between checks.' }),
+          from: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              maximum: 1_000_000,
+              description: 'The stage step of the first check; default every.',
+            }),
+          ),
+          evalCount: Type.Integer({
+            minimum: 1,
+            maximum: 100_000,
+            default: 100,
+            description: 'Held-out (eval split) problems scored per check.',
+          }),
+        },
+        {
+          additionalProperties: false,
+          description:
+            "sft: train until the policy can do the task. Every `every` steps the stage scores the eval split as an eval stage would (greedy unless the stage's sampling says otherwise; an eval record named <stage>-check) and ends as soon as the accuracy reaches `accuracy`; `steps` is then the most it trains. Needs rolloutUrl and rewardUrl.",
+        },
+      ),
+    ),
     minAccuracy: Type.Optional(
       Type.Number({
         minimum: 0,

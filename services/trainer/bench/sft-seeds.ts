@@ -9,7 +9,8 @@
  *     node --conditions=source --import tsx services/trainer/bench/sft-seeds.ts
  *
  * OVERRIDE keys: data (fields of every arithmetic split, e.g. trace), trainCount, trainData
- * (fields of the train split only, e.g. {"minDigits":1}), model (tiny policy fields), sftSteps, sftLr, schedule (the SFT stage's
+ * (fields of the train split only, e.g. {"minDigits":1}), initStd (the tiny policy's init std,
+ * default 0.02), model (tiny policy fields), sftSteps, sftLr, schedule (the SFT stage's
  * schedule), batch. PERTURB=eps multiplies every initial weight by (1 + eps * N(0, 1)) (seeded
  * by PSEED, default 1), a stand-in for another machine's rounding. Prints one JSON line per
  * seed: the accuracy at each kept checkpoint, the first step at or above 20%, SFT wall time.
@@ -53,11 +54,12 @@ for (const seed of seeds) {
   const tag = `${Date.now().toString(36)}-s${seed}${perturb ? `-p${pseed}` : ''}`;
   recipe.runDir = path.join(runsDir, tag);
   const data = loadRunData(recipe.data);
-  if (perturb) await writePerturbedBase(recipe, recipe.runDir, perturb, pseed);
+  if (perturb || o.initStd) await writePerturbedBase(recipe, recipe.runDir, perturb, pseed, o.initStd);
   const t0 = Date.now();
   const out = await fs.open('/dev/null', 'w');
   // biome-ignore lint/suspicious/noExplicitAny: experiment script
   await train({ trainerUrl: trainer.url, body: recipe, out: out.createWriteStream() as any });
+  await out.close();
   const wallS = (Date.now() - t0) / 1000;
   const problems = data.eval.slice(0, evalN);
   const curve: Record<number, number> = {};

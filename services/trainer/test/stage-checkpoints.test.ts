@@ -111,8 +111,15 @@ test('on resume, the stage folders of the stage being resumed and later ones are
   assert.deepEqual(await fs.readdir(path.join(dir, 'checkpoints')), ['a']);
 });
 
-/** Rollout and reward services in-process: every completion is `text`, and its accuracy is `score`. */
-function constantServices(runDir: string, score: number): RunServices & { rollouts: RolloutRequest[] } {
+/**
+ * Rollout and reward services in-process: every completion is the same answer, and its accuracy
+ * is `score` (or `score(n)` on the n-th reward call, from 0).
+ */
+function constantServices(
+  runDir: string,
+  score: number | ((call: number) => number),
+): RunServices & { rollouts: RolloutRequest[] } {
+  let calls = 0;
   let tok: HfTokenizer | null = null;
   const rollouts: RolloutRequest[] = [];
   return {
@@ -143,12 +150,14 @@ function constantServices(runDir: string, score: number): RunServices & { rollou
       };
     },
     async reward(req: RewardsRequest): Promise<RewardsResponse> {
+      const value = typeof score === 'number' ? score : score(calls);
+      calls++;
       return {
         results: req.items.map((it) => ({
           id: it.id,
-          total: score,
+          total: value,
           components: [
-            { name: 'accuracy', weight: 1, score, weighted: score, status: score ? 'ok' : 'wrong' },
+            { name: 'accuracy', weight: 1, score: value, weighted: value, status: value ? 'ok' : 'wrong' },
           ],
         })),
         stats: {
@@ -166,7 +175,13 @@ function constantServices(runDir: string, score: number): RunServices & { rollou
   };
 }
 
-async function gatedRun(t: TestContext, score: number) {
+const GATED_STAGES = [
+  { type: 'sft', name: 'sft', steps: 3, lr: 3e-3, batch: 4 },
+  { type: 'eval', name: 'eval-sft', evalCount: 4, minAccuracy: 0.2 },
+  { type: 'grpo', name: 'grpo', steps: 2, batch: 2, groupSize: 2 },
+];
+
+async function gatedRun(t: TestContext, score: number | ((call: number) => number), stages = GATED_STAGES) {
   const dir = await tempDir(t);
   const runDir = path.join(dir, 'gated');
   const services = constantServices(runDir, score);
@@ -187,11 +202,7 @@ async function gatedRun(t: TestContext, score: number) {
       rewards: [{ name: 'accuracy' }],
       rolloutUrl: 'http://unused',
       rewardUrl: 'http://unused',
-      stages: [
-        { type: 'sft', name: 'sft', steps: 3, lr: 3e-3, batch: 4 },
-        { type: 'eval', name: 'eval-sft', evalCount: 4, minAccuracy: 0.2 },
-        { type: 'grpo', name: 'grpo', steps: 2, batch: 2, groupSize: 2 },
-      ],
+      stages,
     },
   });
   assert.equal(res.statusCode, 201, res.body);
@@ -230,4 +241,85 @@ test('an eval at or above its minAccuracy gate lets the run go on', async (t) =>
       ['grpo', 5],
     ],
   );
+});
+
+test('an sft stage with until checks the eval split every few steps and ends at the first check at the target', async (t) => {
+  // Reward calls: the check at sft step 2 scores 0, the check at step 4 scores 1, then eval-sft.
+  const { status, services } = await gatedRun(t, (call) => (call === 0 ? 0 : 1), [
+    {
+      type: 'sft',
+      name: 'sft',
+      steps: 10,
+      lr: 3e-3,
+      batch: 4,
+      until: { accuracy: 0.5, every: 2, evalCount: 3 },
+    },
+    { type: 'eval', name: 'eval-sft', evalCount: 4 },
+  ]);
+  assert.equal(status.state, 'completed', JSON.stringify(status.error));
+  assert.equal(status.step, 4, 'the sft stage ended at its second check, not after 10 steps');
+  assert.deepEqual(
+    status.evals.map((e) => [e.name, e.step, e.count, e.accuracy]),
+    [
+      ['sft-check', 2, 3, 0],
+      ['sft-check', 4, 3, 1],
+      ['eval-sft', 4, 4, 1],
+    ],
+  );
+  assert.deepEqual(
+    status.checkpoints.map((c) => [c.name, c.step]),
+    [['sft', 4]],
+  );
+  assert.deepEqual(
+    services.rollouts.map((r) => [r.prompts.length, r.temperature]),
+    [
+      [3, 0],
+      [3, 0],
+      [4, 0],
+    ],
+  );
+});
+
+test('an sft stage whose checks never reach the target trains all its steps; until is checked at creation', async (t) => {
+  const { status } = await gatedRun(t, 0, [
+    {
+      type: 'sft',
+      name: 'sft',
+      steps: 4,
+      lr: 3e-3,
+      batch: 4,
+      until: { accuracy: 0.5, every: 3, evalCount: 2 },
+    },
+  ]);
+  assert.equal(status.state, 'completed', JSON.stringify(status.error));
+  assert.equal(status.step, 4);
+  assert.deepEqual(
+    status.evals.map((e) => [e.name, e.step]),
+    [['sft-check', 3]],
+  );
+
+  const dir = await tempDir(t);
+  const app = await trainerApp(t, dir);
+  const post = (stages: unknown[], urls = true) =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/runs',
+      payload: {
+        ...sftRunConfig(3),
+        stages,
+        ...(urls ? { rolloutUrl: 'http://127.0.0.1:9', rewardUrl: 'http://127.0.0.1:9' } : {}),
+      },
+    });
+  const until = { accuracy: 0.5, every: 2 };
+  const cases: [unknown[], boolean, string][] = [
+    [[{ type: 'sft', steps: 3, until }], false, 'rolloutUrl'],
+    [[{ type: 'grpo', steps: 3, until }], true, 'stages[0].until'],
+    [[{ type: 'sft', steps: 3, until: { ...until, from: 5 } }], true, 'stages[0].until.from'],
+    [[{ type: 'sft', steps: 3, until: { ...until, accuracy: 2 } }], true, 'stages[0].until.accuracy'],
+  ];
+  for (const [stages, urls, field] of cases) {
+    const res = await post(stages, urls);
+    assert.equal(res.statusCode, 400, res.body);
+    assert.equal(res.json().error.field, field, res.body);
+  }
 });

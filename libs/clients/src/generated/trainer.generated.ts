@@ -412,6 +412,20 @@ export interface components {
                      */
                     infraErrors?: boolean;
                 };
+                /** @description sft: train until the policy can do the task. Every `every` steps the stage scores the eval split as an eval stage would (greedy unless the stage's sampling says otherwise; an eval record named <stage>-check) and ends as soon as the accuracy reaches `accuracy`; `steps` is then the most it trains. Needs rolloutUrl and rewardUrl. */
+                until?: {
+                    /** @description The stage ends at the first check whose accuracy is at or above this. */
+                    accuracy: number;
+                    /** @description Steps between checks. */
+                    every: number;
+                    /** @description The stage step of the first check; default every. */
+                    from?: number;
+                    /**
+                     * @description Held-out (eval split) problems scored per check.
+                     * @default 100
+                     */
+                    evalCount?: number;
+                };
                 /** @description eval: a gate. When the accuracy is below it, the run ends failed with GRPO_TRAINER_EVAL_GATE instead of training the next stages on a policy that cannot do the task. */
                 minAccuracy?: number;
             }[];

@@ -40,7 +40,7 @@ import { MetricsLog } from './metrics-log.js';
 import { runPlotSvg } from './plot.js';
 import { lrAt } from './schedule.js';
 import type { RunServices } from './services.js';
-import { loadRunData, prepareBaseModel, type RunData } from './setup.js';
+import { loadRunData, prepareBaseModel, type RunData, stageNeedsServices } from './setup.js';
 import { listStageCheckpoints, saveStageCheckpoint } from './stage-checkpoint.js';
 import { mean, summariseRewards, zeroStdFraction } from './stats.js';
 import {
@@ -253,7 +253,7 @@ export class RunLoop {
       if (s.type === 'eval' && s.split === 'eval' && this.data.eval.length === 0) {
         throw new TrainerError(BAD_RUN_CONFIG, `stages[${i}].split`, 'no eval examples (data.evalPath)');
       }
-      if (s.type !== 'sft' && !this.o.services) {
+      if (stageNeedsServices(s) && !this.o.services) {
         throw new TrainerError(
           BAD_RUN_CONFIG,
           'rolloutUrl',
@@ -297,6 +297,7 @@ export class RunLoop {
           for (; this.stageStep < spec.steps; ) {
             if (signal.aborted) return await this.stopAt(spec);
             await this.trainStep(spec);
+            if (await this.reachedUntil(spec, name)) break;
             if (this.stageStep < spec.steps && this.step % config.checkpointEvery === 0) {
               await this.checkpoint(spec.type === 'sft' ? 'sft' : spec.type === 'grpo' ? 'grpo' : 'sft');
             }
@@ -341,6 +342,21 @@ export class RunLoop {
       baseModelDir: this.baseModelDir,
     });
     this.stageCheckpoints = [...this.stageCheckpoints.filter((c) => c.stage !== rec.stage), rec];
+  }
+
+  /**
+   * An sft stage's `until`: on its check steps, scores the eval split as an eval stage would (an
+   * eval record `<stage>-check`) and says whether the accuracy reached the target.
+   */
+  private async reachedUntil(spec: StageSpec, name: string): Promise<boolean> {
+    const u = spec.until;
+    if (!u || spec.type !== 'sft') return false;
+    const from = u.from ?? u.every;
+    if (this.stageStep < from || (this.stageStep - from) % u.every !== 0) return false;
+    const check: StageSpec = { ...spec, type: 'eval', split: 'eval', evalCount: u.evalCount };
+    const rec = await this.evaluate(check, `${name}-check`);
+    this.o.events.eval(rec);
+    return rec.accuracy >= u.accuracy;
   }
 
   /** An eval stage's `minAccuracy` gate: below it the run fails with a code and what to do. */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { DataSpec, ModelSpec, RunConfig } from '@grpo/contracts';
+import type { DataSpec, ModelSpec, RunConfig, StageSpec } from '@grpo/contracts';
 import { createTinyPolicy, loadPolicy, type Policy } from '@grpo/model';
 import { generateArithmetic } from '../data/arithmetic.js';
 import type { Example } from '../data/example.js';
@@ -128,5 +128,10 @@ export async function prepareBaseModel(
 
 /** Stages that call the rollout and reward services. */
 export function needsServices(config: RunConfig): boolean {
-  return config.stages.some((s) => s.type !== 'sft');
+  return config.stages.some(stageNeedsServices);
+}
+
+/** Whether a stage samples and scores: every stage but sft, and an sft stage with `until` checks. */
+export function stageNeedsServices(s: StageSpec): boolean {
+  return s.type !== 'sft' || s.until !== undefined;
 }
