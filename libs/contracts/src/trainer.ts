@@ -253,13 +253,18 @@ export const StageSpec = Type.Object(
             minimum: 1,
             maximum: 100_000,
             default: 100,
-            description: 'Held-out (eval split) problems scored per check.',
+            description: 'Problems scored per check (the first of the split).',
+          }),
+          split: Type.Union([Type.Literal('eval'), Type.Literal('rl')], {
+            default: 'eval',
+            description:
+              'The problems checked: the eval split, or the rl split (not traced, not the eval stages’ problems, so the stop is not chosen on the problems that report it).',
           }),
         },
         {
           additionalProperties: false,
           description:
-            "sft: train until the policy can do the task. Every `every` steps the stage scores the eval split as an eval stage would (greedy unless the stage's sampling says otherwise; an eval record named <stage>-check) and ends as soon as the accuracy reaches `accuracy`; `steps` is then the most it trains. Needs rolloutUrl and rewardUrl.",
+            "sft: train until the policy can do the task. Every `every` steps the stage scores `split` as an eval stage would (greedy unless the stage's sampling says otherwise; an eval record named <stage>-check) and ends as soon as the accuracy reaches `accuracy`; `steps` is then the most it trains. Needs rolloutUrl and rewardUrl.",
         },
       ),
     ),

@@ -181,7 +181,12 @@ const GATED_STAGES = [
   { type: 'grpo', name: 'grpo', steps: 2, batch: 2, groupSize: 2 },
 ];
 
-async function gatedRun(t: TestContext, score: number | ((call: number) => number), stages = GATED_STAGES) {
+async function gatedRun(
+  t: TestContext,
+  score: number | ((call: number) => number),
+  stages = GATED_STAGES,
+  extra: Record<string, unknown> = {},
+) {
   const dir = await tempDir(t);
   const runDir = path.join(dir, 'gated');
   const services = constantServices(runDir, score);
@@ -203,6 +208,7 @@ async function gatedRun(t: TestContext, score: number | ((call: number) => numbe
       rolloutUrl: 'http://unused',
       rewardUrl: 'http://unused',
       stages,
+      ...extra,
     },
   });
   assert.equal(res.statusCode, 201, res.body);
@@ -245,25 +251,30 @@ test('an eval at or above its minAccuracy gate lets the run go on', async (t) =>
 
 test('an sft stage with until checks the eval split every few steps and ends at the first check at the target', async (t) => {
   // Reward calls: the check at sft step 2 scores 0, the check at step 4 scores 1, then eval-sft.
-  const { status, services } = await gatedRun(t, (call) => (call === 0 ? 0 : 1), [
-    {
-      type: 'sft',
-      name: 'sft',
-      steps: 10,
-      lr: 3e-3,
-      batch: 4,
-      until: { accuracy: 0.5, every: 2, evalCount: 3 },
-    },
-    { type: 'eval', name: 'eval-sft', evalCount: 4 },
-  ]);
+  const { status, services } = await gatedRun(
+    t,
+    (call) => (call === 0 ? 0 : 1),
+    [
+      {
+        type: 'sft',
+        name: 'sft',
+        steps: 10,
+        lr: 3e-3,
+        batch: 4,
+        until: { accuracy: 0.5, every: 2, evalCount: 3, split: 'rl' },
+      },
+      { type: 'eval', name: 'eval-sft', evalCount: 4 },
+    ],
+    { data: { builtin: 'arithmetic', train: { count: 40 }, eval: { count: 8 }, rl: { count: 12 } } },
+  );
   assert.equal(status.state, 'completed', JSON.stringify(status.error));
   assert.equal(status.step, 4, 'the sft stage ended at its second check, not after 10 steps');
   assert.deepEqual(
-    status.evals.map((e) => [e.name, e.step, e.count, e.accuracy]),
+    status.evals.map((e) => [e.name, e.step, e.count, e.split, e.accuracy]),
     [
-      ['sft-check', 2, 3, 0],
-      ['sft-check', 4, 3, 1],
-      ['eval-sft', 4, 4, 1],
+      ['sft-check', 2, 3, 'rl', 0],
+      ['sft-check', 4, 3, 'rl', 1],
+      ['eval-sft', 4, 4, 'eval', 1],
     ],
   );
   assert.deepEqual(
@@ -294,9 +305,23 @@ test('an sft stage whose checks never reach the target trains all its steps; unt
   assert.equal(status.state, 'completed', JSON.stringify(status.error));
   assert.equal(status.step, 4);
   assert.deepEqual(
-    status.evals.map((e) => [e.name, e.step]),
-    [['sft-check', 3]],
+    status.evals.map((e) => [e.name, e.step, e.split]),
+    [['sft-check', 3, 'eval']],
   );
+  // Checks on the rl split need one: this run's data has none.
+  const noRl = await gatedRun(t, 1, [
+    {
+      type: 'sft',
+      name: 'sft',
+      steps: 4,
+      lr: 3e-3,
+      batch: 4,
+      until: { accuracy: 0.5, every: 2, split: 'rl' },
+    },
+  ]);
+  assert.equal(noRl.status.state, 'failed');
+  assert.equal(noRl.status.error?.code, 'GRPO_TRAINER_BAD_CONFIG');
+  assert.match(noRl.status.error?.message ?? '', /^no rl examples to check/);
 
   const dir = await tempDir(t);
   const app = await trainerApp(t, dir);

@@ -412,7 +412,7 @@ export interface components {
                      */
                     infraErrors?: boolean;
                 };
-                /** @description sft: train until the policy can do the task. Every `every` steps the stage scores the eval split as an eval stage would (greedy unless the stage's sampling says otherwise; an eval record named <stage>-check) and ends as soon as the accuracy reaches `accuracy`; `steps` is then the most it trains. Needs rolloutUrl and rewardUrl. */
+                /** @description sft: train until the policy can do the task. Every `every` steps the stage scores `split` as an eval stage would (greedy unless the stage's sampling says otherwise; an eval record named <stage>-check) and ends as soon as the accuracy reaches `accuracy`; `steps` is then the most it trains. Needs rolloutUrl and rewardUrl. */
                 until?: {
                     /** @description The stage ends at the first check whose accuracy is at or above this. */
                     accuracy: number;
@@ -421,10 +421,15 @@ export interface components {
                     /** @description The stage step of the first check; default every. */
                     from?: number;
                     /**
-                     * @description Held-out (eval split) problems scored per check.
+                     * @description Problems scored per check (the first of the split).
                      * @default 100
                      */
                     evalCount?: number;
+                    /**
+                     * @description The problems checked: the eval split, or the rl split (not traced, not the eval stages’ problems, so the stop is not chosen on the problems that report it).
+                     * @default eval
+                     */
+                    split?: "eval" | "rl";
                 };
                 /** @description eval: a gate. When the accuracy is below it, the run ends failed with GRPO_TRAINER_EVAL_GATE instead of training the next stages on a policy that cannot do the task. */
                 minAccuracy?: number;

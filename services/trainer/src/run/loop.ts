@@ -253,6 +253,13 @@ export class RunLoop {
       if (s.type === 'eval' && s.split === 'eval' && this.data.eval.length === 0) {
         throw new TrainerError(BAD_RUN_CONFIG, `stages[${i}].split`, 'no eval examples (data.evalPath)');
       }
+      if (s.until && (s.until.split === 'rl' ? this.data.rl : this.data.eval).length === 0) {
+        throw new TrainerError(
+          BAD_RUN_CONFIG,
+          `stages[${i}].until.split`,
+          `no ${s.until.split} examples to check (data.${s.until.split}Path, or the builtin's ${s.until.split} split)`,
+        );
+      }
       if (stageNeedsServices(s) && !this.o.services) {
         throw new TrainerError(
           BAD_RUN_CONFIG,
@@ -354,7 +361,8 @@ export class RunLoop {
     const from = u.from ?? u.every;
     if (this.stageStep < from || (this.stageStep - from) % u.every !== 0) return false;
     const check: StageSpec = { ...spec, type: 'eval', split: 'eval', evalCount: u.evalCount };
-    const rec = await this.evaluate(check, `${name}-check`);
+    const pool = u.split === 'rl' ? this.data.rl : this.data.eval;
+    const rec = await this.evaluate(check, `${name}-check`, pool, u.split);
     this.o.events.eval(rec);
     return rec.accuracy >= u.accuracy;
   }
@@ -727,11 +735,15 @@ export class RunLoop {
   }
 
   /** An eval stage: one completion per held-out prompt (greedy by default), scored by the reward spec. */
-  private async evaluate(spec: StageSpec, name: string): Promise<EvalRecord> {
+  private async evaluate(
+    spec: StageSpec,
+    name: string,
+    pool = spec.split === 'eval' ? this.data.eval : this.data.train,
+    split: string = spec.split,
+  ): Promise<EvalRecord> {
     const services = this.o.services as RunServices;
     const { config } = this.o;
     if (this.syncedStep !== this.step) await this.sync();
-    const pool = spec.split === 'eval' ? this.data.eval : this.data.train;
     const examples = pool.slice(0, spec.evalCount);
     const sampling = { temperature: 0, topP: 1, topK: 0, maxTokens: 256, ...spec.sampling };
     const results = [];
@@ -767,7 +779,7 @@ export class RunLoop {
       stage: this.stage,
       name,
       step: this.step,
-      split: spec.split,
+      split,
       count: examples.length,
       accuracy: s.accuracy ?? 0,
       rewardMean: s.rewardMean,
