@@ -140,8 +140,9 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartResult
     });
     const { status, evals } = await train({ trainerUrl: trainer.url, body: recipe, out: o.out });
     const plot = path.join(status.runDir, PLOT_FILE);
+    o.out.write(checkLine(evals));
     o.out.write('\nheld-out accuracy\n');
-    for (const e of evals)
+    for (const e of evals.filter((r) => !r.name.endsWith('-check')))
       o.out.write(
         `  ${e.name.padEnd(14)} step ${String(e.step).padStart(4)}  ${(e.accuracy * 100).toFixed(1)}%\n`,
       );
@@ -154,6 +155,18 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartResult
     process.off('SIGTERM', onSignal);
     await stop();
   }
+}
+
+/**
+ * The SFT stage's `until` checks on one line (`sft checks on 100 rl problems: 2.0% @500, ...`),
+ * or nothing when the run made none.
+ */
+export function checkLine(evals: readonly EvalRecord[]): string {
+  const checks = evals.filter((r) => r.name.endsWith('-check'));
+  const first = checks[0];
+  if (!first) return '';
+  const list = checks.map((r) => `${(r.accuracy * 100).toFixed(1)}% @${r.step}`).join(', ');
+  return `\n${first.name.replace(/-check$/, '')} checks on ${first.count} ${first.split} problems: ${list}\n`;
 }
 
 /**

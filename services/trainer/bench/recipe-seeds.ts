@@ -41,7 +41,7 @@ interface Result {
 
 const quiet = { port: 0, logLevel: 'error', maxEventLoopDelayMs: 0 };
 const reward = await startRewardServer({ ...quiet, workers: 1 }, { signals: [] });
-const rollout = await spawnRolloutService();
+const rollout = await spawnRolloutService({ GRPO_ROLLOUT_MODEL_ROOT: path.resolve(runsDir) });
 const trainer = await startTrainerServer({ ...quiet, runsDir }, { signals: [] });
 const jobs = [
   ...seeds.map((seed) => ({ label: `seed ${seed}`, seed, pseed: 0 })),
