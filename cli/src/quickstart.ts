@@ -189,7 +189,7 @@ export function gateAdvice(
     `than these ${sftSteps} SFT steps (README: "Limit: the SFT plateau depends on the data order").\n` +
     'What to do:\n' +
     `  - another seed:          npm start -- --seed ${seed + 1}\n` +
-    `  - a longer SFT stage:    npm start -- --seed ${seed} --sft-steps ${2 * sftSteps}   (about 20 s per 100 SFT steps with their checks on 2 quiet cores)\n` +
+    `  - a longer SFT stage:    npm start -- --seed ${seed} --sft-steps ${2 * sftSteps}   (about 15 s per 100 SFT steps on 2 quiet cores)\n` +
     `  - look at the policy:    grpo serve rollout --model ${sft}\n`
   );
 }

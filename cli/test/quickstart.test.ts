@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { QUICKSTART_MIN_SFT_ACCURACY, QUICKSTART_SFT_UNTIL, quickstartRecipe } from '@grpo/trainer-service';
+import { QUICKSTART_MIN_SFT_ACCURACY, quickstartRecipe } from '@grpo/trainer-service';
 import { checkLine, gateAdvice, loaderArgs, spawnRolloutService } from '../src/quickstart.js';
 
 test('a child service loads modules like its parent: loader flags pass, --eval and --test do not', () => {
@@ -84,21 +84,6 @@ test('the quick-start recipe gates GRPO on the SFT eval and takes the seed and S
   assert.equal(r.stages[1]?.name, 'eval-sft');
   assert.equal(r.stages[1]?.minAccuracy, QUICKSTART_MIN_SFT_ACCURACY);
   assert.equal(quickstartRecipe({ rolloutUrl: 'http://a', rewardUrl: 'http://b' }).seed, 1);
-});
-
-test('the quick-start SFT stage trains until 30% on rl problems, at most 1600 steps, on 3000 traces', () => {
-  const r = quickstartRecipe({ rolloutUrl: 'http://a', rewardUrl: 'http://b' });
-  const sft = r.stages[0];
-  assert.equal(sft?.steps, 1600);
-  assert.deepEqual(sft?.until, { accuracy: 0.3, every: 50, from: 500, evalCount: 100, split: 'rl' });
-  assert.equal(typeof r.data === 'object' && 'builtin' in r.data ? r.data.train?.count : null, 3000);
-  // Fewer steps than the first check: a plain SFT stage of that many steps.
-  const short = quickstartRecipe({
-    rolloutUrl: 'http://a',
-    rewardUrl: 'http://b',
-    sftSteps: QUICKSTART_SFT_UNTIL.from - 1,
-  });
-  assert.equal(short.stages[0]?.until, undefined);
 });
 
 test('the SFT checks print on one line and stay out of the held-out table', () => {

@@ -7,7 +7,7 @@ export interface QuickstartRecipeOptions {
   runDir?: string;
   /** The run seed (data order and sampling); default 1, the seed the README's figures are from. */
   seed?: number;
-  /** Most steps of the SFT cold start (it ends earlier once it reaches its accuracy); default 1600. */
+  /** Steps of the SFT cold start; default 800. */
   sftSteps?: number;
 }
 
@@ -17,27 +17,6 @@ export interface QuickstartRecipeOptions {
  * and has nothing to learn from (measured: 1-3% sampled accuracy over 130 steps from 6%).
  */
 export const QUICKSTART_MIN_SFT_ACCURACY = 0.1;
-
-/**
- * Worked traces of the SFT cold start. 300 hold about two worked columns per fact of the
- * 400-fact addition and subtraction tables: policies then copied the operands right but got
- * the column sums wrong, and some seeds never left 0-5% (seed 2 after 2,000 steps). With
- * 3,000 every measured seed learned both within 1,200 steps (README, robustness).
- */
-export const QUICKSTART_TRACES = 3000;
-
-/**
- * The SFT stage ends at the first check (every 50 steps from step 500, 100 problems of the rl
- * split: not traced, not the eval stages' problems) at or above 30% greedy accuracy.
- */
-export const QUICKSTART_SFT_UNTIL = { accuracy: 0.3, every: 50, from: 500, evalCount: 100 } as const;
-
-/**
- * GRPO steps of the quick-start. From a cold start at ~30% a dapo step gets slower as the policy
- * improves (more all-correct groups to skip: 1.5 s at the start, 2.8 s after 300 steps on 2
- * cores), and 450 steps made `npm start` take about 18 minutes; 300 keep it near 14.
- */
-export const QUICKSTART_GRPO_STEPS = 300;
 
 /** The quick-start's task: 3-digit addition and subtraction, a quarter of it in Chinese. */
 const TASK = { minDigits: 3, maxDigits: 3, zhFraction: 0.25, ops: ['+', '-'] } as const;
@@ -51,13 +30,12 @@ const TASK = { minDigits: 3, maxDigits: 3, zhFraction: 0.25, ops: ['+', '-'] } a
  * needs the rollout service in a process of its own (`npm start` spawns it).
  */
 export function quickstartRecipe(o: QuickstartRecipeOptions): RunConfig {
-  const sftSteps = o.sftSteps ?? 1600;
   return parseRunConfig({
     name: 'quickstart',
     model: { tiny: { hiddenSize: 128, layers: 2, heads: 4, kvHeads: 2, seed: 1 } },
     data: {
       builtin: 'arithmetic',
-      train: { count: QUICKSTART_TRACES, ...TASK, seed: 1 },
+      train: { count: 300, ...TASK, seed: 1 },
       eval: { count: 400, ...TASK, seed: 2 },
       rl: { count: 2000, ...TASK, seed: 3 },
     },
@@ -70,14 +48,10 @@ export function quickstartRecipe(o: QuickstartRecipeOptions): RunConfig {
       {
         type: 'sft',
         name: 'sft',
-        steps: sftSteps,
+        steps: o.sftSteps ?? 800,
         lr: 3e-3,
         batch: 16,
         schedule: { kind: 'cosine', warmupSteps: 10, minLrRatio: 0.1 },
-        // Stop the cold start once the policy can do the task, not after a fixed count: where
-        // the plateau ends depends on the seed (and the machine's rounding), and a cold start
-        // left to run on ends far above 30%, leaving GRPO little to add.
-        ...(sftSteps >= QUICKSTART_SFT_UNTIL.from ? { until: { ...QUICKSTART_SFT_UNTIL, split: 'rl' } } : {}),
       },
       {
         type: 'eval',
@@ -89,7 +63,7 @@ export function quickstartRecipe(o: QuickstartRecipeOptions): RunConfig {
       {
         type: 'grpo',
         name: 'grpo',
-        steps: QUICKSTART_GRPO_STEPS,
+        steps: 450,
         lr: 5e-5,
         batch: 8,
         rolloutBatch: 16,
