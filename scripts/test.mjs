@@ -49,7 +49,7 @@ const timeoutMs = process.env.TEST_TIMEOUT_MS ?? '300000';
 // after TEST_SLOW_FILE_S are named as they pass it, and after TEST_WALL_S the run is killed
 // with the files it was waiting on named, so a stuck file fails the suite instead of stalling it.
 const slowFileS = Number(process.env.TEST_SLOW_FILE_S ?? 240);
-const wallS = Number(process.env.TEST_WALL_S ?? 1500);
+const wallS = Number(process.env.TEST_WALL_S ?? 2400);
 
 /** The test files the runner `pid` has child processes for now (Linux /proc; none elsewhere). */
 function runningFiles(pid) {
