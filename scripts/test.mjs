@@ -103,8 +103,8 @@ async function run(list, testConcurrency) {
   const watch = setInterval(() => {
     const now = Date.now();
     const running = runningFiles(child.pid);
-    for (const r of running) if (!firstSeen.has(r.pid)) firstSeen.set(r.pid, now);
     for (const r of running) {
+      if (!firstSeen.has(r.pid)) firstSeen.set(r.pid, now);
       const s = Math.round((now - firstSeen.get(r.pid)) / 1000);
       if (s >= slowFileS && !reported.has(r.pid)) {
         reported.add(r.pid);

@@ -142,7 +142,7 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartResult
     const plot = path.join(status.runDir, PLOT_FILE);
     o.out.write(checkLine(evals));
     o.out.write('\nheld-out accuracy\n');
-    for (const e of evals.filter((r) => !r.name.endsWith('-check')))
+    for (const e of evals.filter((r) => !isCheck(r)))
       o.out.write(
         `  ${e.name.padEnd(14)} step ${String(e.step).padStart(4)}  ${(e.accuracy * 100).toFixed(1)}%\n`,
       );
@@ -157,12 +157,15 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartResult
   }
 }
 
+/** An sft stage's `until` check (`<stage>-check`), as opposed to an eval stage's record. */
+const isCheck = (r: EvalRecord): boolean => r.name.endsWith('-check');
+
 /**
  * The SFT stage's `until` checks on one line (`sft checks on 100 rl problems: 2.0% @500, ...`),
  * or nothing when the run made none.
  */
 export function checkLine(evals: readonly EvalRecord[]): string {
-  const checks = evals.filter((r) => r.name.endsWith('-check'));
+  const checks = evals.filter(isCheck);
   const first = checks[0];
   if (!first) return '';
   const list = checks.map((r) => `${(r.accuracy * 100).toFixed(1)}% @${r.step}`).join(', ');

@@ -40,7 +40,7 @@ import { MetricsLog } from './metrics-log.js';
 import { runPlotSvg } from './plot.js';
 import { lrAt } from './schedule.js';
 import type { RunServices } from './services.js';
-import { loadRunData, prepareBaseModel, type RunData, stageNeedsServices } from './setup.js';
+import { loadRunData, prepareBaseModel, type RunData, stageNeedsServices, untilFirstCheck } from './setup.js';
 import { listStageCheckpoints, saveStageCheckpoint } from './stage-checkpoint.js';
 import { mean, summariseRewards, zeroStdFraction } from './stats.js';
 import {
@@ -352,15 +352,15 @@ export class RunLoop {
   }
 
   /**
-   * An sft stage's `until`: on its check steps, scores the eval split as an eval stage would (an
+   * An sft stage's `until`: on its check steps, scores `until.split` as an eval stage would (an
    * eval record `<stage>-check`) and says whether the accuracy reached the target.
    */
   private async reachedUntil(spec: StageSpec, name: string): Promise<boolean> {
     const u = spec.until;
     if (!u || spec.type !== 'sft') return false;
-    const from = u.from ?? u.every;
+    const from = untilFirstCheck(u);
     if (this.stageStep < from || (this.stageStep - from) % u.every !== 0) return false;
-    const check: StageSpec = { ...spec, type: 'eval', split: 'eval', evalCount: u.evalCount };
+    const check: StageSpec = { ...spec, type: 'eval', evalCount: u.evalCount };
     const pool = u.split === 'rl' ? this.data.rl : this.data.eval;
     const rec = await this.evaluate(check, `${name}-check`, pool, u.split);
     this.o.events.eval(rec);

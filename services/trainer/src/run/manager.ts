@@ -29,7 +29,7 @@ import { RunLoop, type StageEvent, totalSteps } from './loop.js';
 import { MetricsLog } from './metrics-log.js';
 import { readPastStatus, saveStatus } from './past-runs.js';
 import { HttpRunServices, type RunServices } from './services.js';
-import { stageNeedsServices } from './setup.js';
+import { needsServices, untilFirstCheck } from './setup.js';
 import {
   type AlgorithmFactory,
   type AlgorithmSpec,
@@ -423,8 +423,7 @@ export function parseRunConfig(raw: unknown): RunConfig {
     throw new TrainerError(BAD_RUN_CONFIG, field, `invalid run config at ${field}: ${first.message}`);
   }
   const config = withDefaults as RunConfig;
-  const needs = config.stages.some(stageNeedsServices);
-  if (needs && (!config.rolloutUrl || !config.rewardUrl)) {
+  if (needsServices(config) && (!config.rolloutUrl || !config.rewardUrl)) {
     throw new TrainerError(
       BAD_RUN_CONFIG,
       config.rolloutUrl ? 'rewardUrl' : 'rolloutUrl',
@@ -434,11 +433,11 @@ export function parseRunConfig(raw: unknown): RunConfig {
   config.stages.forEach((s, i) => {
     if (s.until && s.type !== 'sft')
       throw new TrainerError(BAD_RUN_CONFIG, `stages[${i}].until`, 'only sft stages train until an accuracy');
-    if (s.until && (s.until.from ?? s.until.every) > s.steps)
+    if (s.until && untilFirstCheck(s.until) > s.steps)
       throw new TrainerError(
         BAD_RUN_CONFIG,
         `stages[${i}].until.from`,
-        `the first check (step ${s.until.from ?? s.until.every}) is past the stage's ${s.steps} steps`,
+        `the first check (step ${untilFirstCheck(s.until)}) is past the stage's ${s.steps} steps`,
       );
     if (s.type === 'grpo' && s.algorithm) checkAlgorithm(s.algorithm, `stages[${i}].algorithm`);
     if (s.overlapRollout && s.type !== 'grpo')

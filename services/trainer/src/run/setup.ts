@@ -131,6 +131,11 @@ export function needsServices(config: RunConfig): boolean {
   return config.stages.some(stageNeedsServices);
 }
 
+/** The stage step of an sft stage's first `until` check. */
+export function untilFirstCheck(u: NonNullable<StageSpec['until']>): number {
+  return u.from ?? u.every;
+}
+
 /** Whether a stage samples and scores: every stage but sft, and an sft stage with `until` checks. */
 export function stageNeedsServices(s: StageSpec): boolean {
   return s.type !== 'sft' || s.until !== undefined;
