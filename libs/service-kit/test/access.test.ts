@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { Type } from '@sinclair/typebox';
 import {
@@ -114,7 +114,7 @@ test('a known key is accepted and the handler sees its name', async (t) => {
 
 test('a known key without the route scope gets 403 naming the scope it lacks', async (t) => {
   const file = keysFile([JSON.stringify({ name: 'scraper2', key: SLOW, scopes: ['metrics'] })]);
-  t.after(() => rmSync(file, { force: true }));
+  t.after(() => rmSync(dirname(file), { recursive: true, force: true }));
   const app = await buildApp({ apiKeys: '' }, file);
   t.after(() => app.close());
   const res = await app.inject({
@@ -154,7 +154,7 @@ test('with no keys every route is open', async (t) => {
 
 test('a key over its item rate gets 429 with Retry-After, X-RateLimit-* and when to retry', async (t) => {
   const file = keysFile([JSON.stringify({ name: 'slow', key: SLOW, rateItemsPerS: 0.2, burstItems: 10 })]);
-  t.after(() => rmSync(file, { force: true }));
+  t.after(() => rmSync(dirname(file), { recursive: true, force: true }));
   const app = await buildApp({}, file);
   t.after(() => app.close());
   const first = await app.inject({

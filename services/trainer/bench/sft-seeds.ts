@@ -11,7 +11,7 @@
  * OVERRIDE keys: data (fields of every arithmetic split, e.g. trace), trainCount, trainData
  * (fields of the train split only, e.g. {"minDigits":1}), initStd (the tiny policy's init std,
  * default 0.02), model (tiny policy fields), sftSteps, sftLr, schedule (the SFT stage's
- * schedule), batch. PERTURB=eps multiplies every initial weight by (1 + eps * N(0, 1)) (seeded
+ * schedule), batch, maxTokens (of the greedy scoring; default the recipe's eval-sft stage's). PERTURB=eps multiplies every initial weight by (1 + eps * N(0, 1)) (seeded
  * by PSEED, default 1), a stand-in for another machine's rounding. Prints one JSON line per
  * seed: the accuracy at each kept checkpoint, the first step at or above 20%, SFT wall time.
  */
@@ -43,10 +43,14 @@ for (const seed of seeds) {
   if (o.trainCount) recipe.data.train.count = o.trainCount;
   if (o.trainData) Object.assign(recipe.data.train, o.trainData);
   const sft = recipe.stages[0];
+  // Every kept checkpoint is scored below; the stage trains all its steps (no `until` stop).
+  delete sft.until;
   if (o.sftSteps) sft.steps = o.sftSteps;
   if (o.sftLr) sft.lr = o.sftLr;
   if (o.schedule) sft.schedule = o.schedule;
   if (o.batch) sft.batch = o.batch;
+  // Checkpoints are scored as the recipe's eval-sft stage decodes them.
+  const maxTokens = o.maxTokens ?? recipe.stages[1]?.sampling?.maxTokens ?? 256;
   recipe.stages = [sft];
   recipe.seed = seed;
   recipe.checkpointEvery = every;
@@ -76,7 +80,7 @@ for (const seed of seeds) {
       const chunk = problems.slice(i, i + 64);
       const res = await engine.generate({
         prompts: chunk.map((e) => chatPromptIds(policy.tokenizer, e.prompt)),
-        maxTokens: 240,
+        maxTokens,
         temperature: 0,
         groupSize: 1,
         seed: 1,

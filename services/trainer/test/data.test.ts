@@ -54,8 +54,38 @@ test('the shrinking trace restates the operands without the columns done, then w
   });
   assert.throws(
     () => generateArithmetic({ trace: 'diagonal' as never }),
-    /trace must be columns or shrinking/,
+    /trace must be one of columns, shrinking, running; got diagonal/,
   );
+});
+
+test('the running trace ends each column line with the result digits so far, the last of them the answer', () => {
+  const opts = { seed: 5, count: 200, minDigits: 3, maxDigits: 3, zhFraction: 0.5, ops: ['+', '-'] as const };
+  const running = generateArithmetic({ ...opts, trace: 'running' });
+  assert.deepEqual(
+    running.map((e) => [e.prompt, e.answer]),
+    generateArithmetic(opts).map((e) => [e.prompt, e.answer]),
+  );
+  let carries = 0;
+  for (const ex of running) {
+    const [, a, op, b] = /(\d+) ([+-]) (\d+)/.exec(ex.prompt) as RegExpExecArray;
+    const full = String(op === '+' ? Number(a) + Number(b) : Number(a) - Number(b)).padStart(3, '0');
+    const sofar = [...(ex.completion ?? '').matchAll(/(?:so far|目前) (\d+)/g)].map((m) => m[1]);
+    // One line per column (and one for a final carry), each the low digits of the full result.
+    const expected = [1, 2, 3, ...(full.length > 3 ? [4] : [])].map((k) => full.slice(-k));
+    assert.deepEqual(sofar, expected, ex.prompt);
+    assert.equal(Number(sofar.at(-1)), Number(ex.answer), ex.prompt);
+    if (full.length > 3) carries++;
+    // The written digit is in the running digits only, and the operands shrink as in `shrinking`.
+    assert.doesNotMatch(ex.completion ?? '', /= \d+, write|= \d+，写/);
+    const lines = (ex.completion ?? '')
+      .split('\n')
+      .filter((l) => /^(ones|tens|hundreds|个位|十位|百位) /.test(l));
+    lines.forEach((line, i) => {
+      const rest = (n: string) => String(Math.floor(Number(n) / 10 ** i));
+      assert.ok(line.includes(`${rest(a as string)} ${op} ${rest(b as string)}`), line);
+    });
+  }
+  assert.ok(carries > 10, 'some sums carry into a fourth digit');
 });
 
 test('every column step of an addition trace is arithmetically right', () => {

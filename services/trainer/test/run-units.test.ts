@@ -7,6 +7,7 @@ import {
   batchIndices,
   emptyRow,
   loadLatestCheckpoint,
+  loadRunData,
   lrAt,
   MetricsLog,
   parseRunConfig,
@@ -173,4 +174,18 @@ test('the quick-start recipe is a valid run config: SFT, eval, GRPO, eval', () =
     c.rewards.map((r) => r.name),
     ['accuracy', 'format', 'language_consistency'],
   );
+});
+
+test('the quick-start decodes room for its longest trace in every stage that samples', () => {
+  const c = quickstartRecipe({ rolloutUrl: 'http://127.0.0.1:1', rewardUrl: 'http://127.0.0.1:2' });
+  const data = loadRunData(c.data);
+  // The char tokenizer: every character is one token, each R1 tag one added token.
+  const tokens = (text: string) => [...text.replace(/<\/?(think|answer)>/g, 'T')].length;
+  const longest = Math.max(...data.train.map((e) => tokens(e.completion ?? '')));
+  assert.ok(longest > 200, String(longest));
+  for (const s of c.stages.filter((x) => x.type !== 'sft'))
+    assert.ok(
+      (s.sampling?.maxTokens ?? 256) >= longest + 16,
+      `${s.name}: ${s.sampling?.maxTokens} < ${longest}`,
+    );
 });

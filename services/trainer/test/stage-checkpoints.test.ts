@@ -261,6 +261,8 @@ test('an sft stage with until checks the eval split every few steps and ends at 
         steps: 10,
         lr: 3e-3,
         batch: 4,
+        // The checks decode as the stage's sampling says (traces longer than the 256-token default).
+        sampling: { temperature: 0, maxTokens: 300 },
         until: { accuracy: 0.5, every: 2, evalCount: 3, split: 'rl' },
       },
       { type: 'eval', name: 'eval-sft', evalCount: 4 },
@@ -282,11 +284,11 @@ test('an sft stage with until checks the eval split every few steps and ends at 
     [['sft', 4]],
   );
   assert.deepEqual(
-    services.rollouts.map((r) => [r.prompts.length, r.temperature]),
+    services.rollouts.map((r) => [r.prompts.length, r.temperature, r.maxTokens]),
     [
-      [3, 0],
-      [3, 0],
-      [4, 0],
+      [3, 0, 300],
+      [3, 0, 300],
+      [4, 0, 256],
     ],
   );
 });

@@ -22,12 +22,16 @@ export interface ArithmeticOptions {
    * Layout of the worked trace. `columns`: one line per column, the digits looked up in the
    * operands stated once (`ones: 7 + 2 + 0 = 9, ...`). `shrinking`: each line first restates
    * the operands without the columns already done, so a column's digits are the last digits
-   * before the operator and before the colon (`ones 347 + 582: 7 + 2 + 0 = 9, ...`).
+   * before the operator and before the colon (`ones 347 + 582: 7 + 2 + 0 = 9, ...`). `running`:
+   * as `shrinking`, and each line ends with the result's digits so far instead of the digit
+   * written (`..., carry 0, so far 29.`), so the answer is the last line's digits instead of the written digits read back in
+   * reverse.
    */
   trace: ArithmeticTrace;
 }
 
-export type ArithmeticTrace = 'columns' | 'shrinking';
+export type ArithmeticTrace = 'columns' | 'shrinking' | 'running';
+export const ARITHMETIC_TRACES: readonly ArithmeticTrace[] = ['columns', 'shrinking', 'running'];
 
 export const defaultArithmeticOptions: Readonly<ArithmeticOptions> = Object.freeze<ArithmeticOptions>({
   seed: 1,
@@ -65,11 +69,21 @@ function columnLabel(
   return `${place} ${rest(a)} ${op} ${rest(b)}`;
 }
 
+/** The `running` trace's line ending: the result's digits written so far (`, so far 29`). */
+function soFar(zh: boolean, trace: ArithmeticTrace): (written: string) => string {
+  if (trace !== 'running') return () => '';
+  return (written) => (zh ? `，目前 ${written}` : `, so far ${written}`);
+}
+
 /** Column-wise addition steps: "ones: 7 + 5 + 0 = 12, write 2, carry 1". */
 function additionSteps(a: number, b: number, zh: boolean, trace: ArithmeticTrace): string[] {
   const da = digitsOf(a);
   const db = digitsOf(b);
   const steps: string[] = [];
+  const sofar = soFar(zh, trace);
+  // The running trace's "so far" already shows the digit written.
+  const write = (text: string) => (trace === 'running' ? '' : text);
+  let written = '';
   let carry = 0;
   for (let i = 0; i < Math.max(da.length, db.length); i++) {
     const x = da[i] ?? 0;
@@ -77,14 +91,20 @@ function additionSteps(a: number, b: number, zh: boolean, trace: ArithmeticTrace
     const s = x + y + carry;
     const place = columnLabel(a, b, '+', i, zh, trace);
     const next = s >= 10 ? 1 : 0;
+    written = `${s % 10}${written}`;
     steps.push(
       zh
-        ? `${place}：${x} + ${y} + ${carry} = ${s}，写 ${s % 10}，进 ${next}。`
-        : `${place}: ${x} + ${y} + ${carry} = ${s}, write ${s % 10}, carry ${next}.`,
+        ? `${place}：${x} + ${y} + ${carry} = ${s}，${write(`写 ${s % 10}，`)}进 ${next}${sofar(written)}。`
+        : `${place}: ${x} + ${y} + ${carry} = ${s}, ${write(`write ${s % 10}, `)}carry ${next}${sofar(written)}.`,
     );
     carry = next;
   }
-  if (carry) steps.push(zh ? `最高位写 ${carry}。` : `Write the final carry ${carry}.`);
+  if (carry) {
+    written = `${carry}${written}`;
+    steps.push(
+      zh ? `最高位写 ${carry}${sofar(written)}。` : `Write the final carry ${carry}${sofar(written)}.`,
+    );
+  }
   return steps;
 }
 
@@ -93,6 +113,8 @@ function subtractionSteps(a: number, b: number, zh: boolean, trace: ArithmeticTr
   const da = digitsOf(a);
   const db = digitsOf(b);
   const steps: string[] = [];
+  const sofar = soFar(zh, trace);
+  let written = '';
   let borrow = 0;
   for (let i = 0; i < da.length; i++) {
     const x = da[i] ?? 0;
@@ -101,10 +123,11 @@ function subtractionSteps(a: number, b: number, zh: boolean, trace: ArithmeticTr
     const next = d < 0 ? 1 : 0;
     if (d < 0) d += 10;
     const place = columnLabel(a, b, '-', i, zh, trace);
+    written = `${d}${written}`;
     steps.push(
       zh
-        ? `${place}：${x} - ${y} - ${borrow}${next ? ' + 10' : ''} = ${d}，借 ${next}。`
-        : `${place}: ${x} - ${y} - ${borrow}${next ? ' + 10' : ''} = ${d}, borrow ${next}.`,
+        ? `${place}：${x} - ${y} - ${borrow}${next ? ' + 10' : ''} = ${d}，借 ${next}${sofar(written)}。`
+        : `${place}: ${x} - ${y} - ${borrow}${next ? ' + 10' : ''} = ${d}, borrow ${next}${sofar(written)}.`,
     );
     borrow = next;
   }
@@ -120,8 +143,8 @@ export function generateArithmetic(options: Partial<ArithmeticOptions> = {}): Ex
     );
   }
   if (o.ops.length === 0) throw new RangeError('ops must name at least one operation');
-  if (o.trace !== 'columns' && o.trace !== 'shrinking')
-    throw new RangeError(`trace must be columns or shrinking; got ${String(o.trace)}`);
+  if (!ARITHMETIC_TRACES.includes(o.trace))
+    throw new RangeError(`trace must be one of ${ARITHMETIC_TRACES.join(', ')}; got ${String(o.trace)}`);
   const rand = mulberry32(o.seed);
   const out: Example[] = [];
   for (let i = 0; i < o.count; i++) {
