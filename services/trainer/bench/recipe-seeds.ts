@@ -56,7 +56,8 @@ function runningCandidate(r: RunConfig): RunConfig {
   const data = structuredClone(r.data) as Record<'train' | 'eval' | 'rl', Record<string, unknown>>;
   for (const split of ['train', 'eval', 'rl'] as const) data[split].trace = 'running';
   data.train.count = 3000;
-  const greedy = { temperature: 0, topP: 1, topK: 0, maxTokens: 300 };
+  const maxTokens = 300;
+  const greedy = { temperature: 0, topP: 1, topK: 0, maxTokens };
   const [sft, evalSft, grpo, evalGrpo] = r.stages as [StageSpec, StageSpec, StageSpec, StageSpec];
   return {
     ...r,
@@ -69,7 +70,7 @@ function runningCandidate(r: RunConfig): RunConfig {
         until: { accuracy: 0.25, every: 50, from: 600, evalCount: 100, split: 'rl' },
       },
       { ...evalSft, sampling: greedy },
-      { ...grpo, steps: 350, sampling: { ...(grpo.sampling ?? greedy), maxTokens: 300 } },
+      { ...grpo, steps: 350, sampling: { ...(grpo.sampling ?? greedy), maxTokens } },
       { ...evalGrpo, sampling: greedy },
     ],
   };

@@ -3,8 +3,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { RewardItemResult } from '@grpo/contracts';
+import { buildCharTokenizer, HfTokenizer } from '@grpo/model';
 import {
   batchIndices,
+  dataChars,
   emptyRow,
   loadLatestCheckpoint,
   loadRunData,
@@ -179,9 +181,10 @@ test('the quick-start recipe is a valid run config: SFT, eval, GRPO, eval', () =
 test('the quick-start decodes room for its longest trace in every stage that samples', () => {
   const c = quickstartRecipe({ rolloutUrl: 'http://127.0.0.1:1', rewardUrl: 'http://127.0.0.1:2' });
   const data = loadRunData(c.data);
-  // The char tokenizer: every character is one token, each R1 tag one added token.
-  const tokens = (text: string) => [...text.replace(/<\/?(think|answer)>/g, 'T')].length;
-  const longest = Math.max(...data.train.map((e) => tokens(e.completion ?? '')));
+  // The tokenizer the tiny policy gets for this data (prepareBaseModel: extraChars from the data).
+  const files = buildCharTokenizer({ extraChars: dataChars(data) });
+  const tok = new HfTokenizer(files.tokenizer, files.tokenizerConfig);
+  const longest = Math.max(...data.train.map((e) => tok.encode(e.completion ?? '').length));
   assert.ok(longest > 200, String(longest));
   for (const s of c.stages.filter((x) => x.type !== 'sft'))
     assert.ok(

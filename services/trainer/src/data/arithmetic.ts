@@ -24,8 +24,8 @@ export interface ArithmeticOptions {
    * the operands without the columns already done, so a column's digits are the last digits
    * before the operator and before the colon (`ones 347 + 582: 7 + 2 + 0 = 9, ...`). `running`:
    * as `shrinking`, and each line ends with the result's digits so far instead of the digit
-   * written (`..., carry 0, so far 29.`), so the answer is the last line's digits instead of the written digits read back in
-   * reverse.
+   * written (`..., carry 0, so far 29.`), so the answer is the last line's digits instead of the
+   * written digits read back in reverse.
    */
   trace: ArithmeticTrace;
 }
