@@ -46,10 +46,18 @@ export const ArithmeticSplit = Type.Object(
     zhFraction: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
     ops: Type.Optional(Type.Array(Type.Union([Type.Literal('+'), Type.Literal('-')]), { minItems: 1 })),
     trace: Type.Optional(
-      Type.Union([Type.Literal('columns'), Type.Literal('shrinking'), Type.Literal('running')], {
-        description:
-          'Worked-trace layout: columns (default), shrinking (each column line restates the operands without the columns done) or running (shrinking, and each line ends with the result digits so far).',
-      }),
+      Type.Union(
+        [
+          Type.Literal('columns'),
+          Type.Literal('shrinking'),
+          Type.Literal('running'),
+          Type.Literal('written'),
+        ],
+        {
+          description:
+            'Worked-trace layout: columns (default), shrinking (each column line restates the operands without the columns done), running (shrinking, and each line ends with the result digits so far) or written (columns, and a subtraction line also writes its digit).',
+        },
+      ),
     ),
   },
   { additionalProperties: false },

@@ -16,7 +16,7 @@
  * `running` traces, SFT until 25% on 100 rl problems checked every 50 steps from 600, at most
  * 1,200; 350 GRPO steps; 300 tokens in every stage that decodes). RECIPE=kv: the key/value-head
  * candidate (4 key/value heads, 3,000 traces, SFT until 30% on 100 rl problems from step 500,
- * at most 1,200; 300 GRPO steps).
+ * at most 1,200; 300 GRPO steps); RECIPE=kv-written: the same with the `written` trace.
  * One JSON line per run as it ends, then a markdown table.
  */
 import path from 'node:path';
@@ -82,11 +82,13 @@ function runningCandidate(r: RunConfig): RunConfig {
  * heads instead of 2, 3,000 traces, SFT until 30% on 100 rl problems checked every 50 steps
  * from 500 (at most 1,200), 300 GRPO steps.
  */
-function kvCandidate(r: RunConfig): RunConfig {
+function kvCandidate(r: RunConfig, trace: 'columns' | 'written'): RunConfig {
   if (!('builtin' in r.data) || typeof r.model === 'string')
     throw new Error('the quick-start recipe has a tiny model');
   const data = structuredClone(r.data);
-  data.train = { ...data.train, count: 3000 };
+  data.train = { ...data.train, count: 3000, trace };
+  data.eval = { ...data.eval, trace };
+  data.rl = { ...data.rl, trace };
   const [sft, evalSft, grpo, evalGrpo] = r.stages as [StageSpec, StageSpec, StageSpec, StageSpec];
   return {
     ...r,
@@ -107,7 +109,8 @@ function kvCandidate(r: RunConfig): RunConfig {
 }
 const candidates: Record<string, (r: RunConfig) => RunConfig> = {
   running: runningCandidate,
-  kv: kvCandidate,
+  kv: (r) => kvCandidate(r, 'columns'),
+  'kv-written': (r) => kvCandidate(r, 'written'),
 };
 const recipeOf = candidates[process.env.RECIPE ?? ''] ?? ((r: RunConfig) => r);
 const results: Result[] = [];

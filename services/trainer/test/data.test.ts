@@ -54,7 +54,7 @@ test('the shrinking trace restates the operands without the columns done, then w
   });
   assert.throws(
     () => generateArithmetic({ trace: 'diagonal' as never }),
-    /trace must be one of columns, shrinking, running; got diagonal/,
+    /trace must be one of columns, shrinking, running, written; got diagonal/,
   );
 });
 
@@ -86,6 +86,38 @@ test('the running trace ends each column line with the result digits so far, the
     });
   }
   assert.ok(carries > 10, 'some sums carry into a fourth digit');
+});
+
+test('the written trace writes every column digit, subtraction included, and they read back to the answer', () => {
+  const opts = { seed: 6, count: 200, minDigits: 3, maxDigits: 3, zhFraction: 0.5, ops: ['+', '-'] as const };
+  const columns = generateArithmetic(opts);
+  const written = generateArithmetic({ ...opts, trace: 'written' });
+  assert.deepEqual(
+    written.map((e) => [e.prompt, e.answer]),
+    columns.map((e) => [e.prompt, e.answer]),
+  );
+  let subtractions = 0;
+  for (const [i, ex] of written.entries()) {
+    const text = ex.completion ?? '';
+    // Each column line states its digit after `=` and writes the same digit.
+    const cols = [...text.matchAll(/= (\d+)[,，] ?(?:write|写) (\d)[,，]/g)];
+    assert.equal(cols.length, 3, ex.prompt);
+    for (const m of cols) assert.equal(m[2], String(Number(m[1]) % 10), m[0]);
+    const carry = /(?:final carry|最高位写) (\d)/.exec(text)?.[1] ?? '';
+    const readBack =
+      carry +
+      cols
+        .map((m) => m[2])
+        .reverse()
+        .join('');
+    assert.equal(Number(readBack), Number(ex.answer), ex.prompt);
+    if (ex.prompt.includes(' - ')) {
+      subtractions++;
+      // The same lines as the columns trace, with the written digit added.
+      assert.equal(text.replace(/(?:write|写) \d[,，] ?/g, ''), columns[i]?.completion, ex.prompt);
+    } else assert.equal(text, columns[i]?.completion, ex.prompt);
+  }
+  assert.ok(subtractions > 50, String(subtractions));
 });
 
 test('every column step of an addition trace is arithmetically right', () => {

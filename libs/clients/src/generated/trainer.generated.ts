@@ -265,8 +265,8 @@ export interface components {
                     maxDigits?: number;
                     zhFraction?: number;
                     ops?: ("+" | "-")[];
-                    /** @description Worked-trace layout: columns (default), shrinking (each column line restates the operands without the columns done) or running (shrinking, and each line ends with the result digits so far). */
-                    trace?: "columns" | "shrinking" | "running";
+                    /** @description Worked-trace layout: columns (default), shrinking (each column line restates the operands without the columns done), running (shrinking, and each line ends with the result digits so far) or written (columns, and a subtraction line also writes its digit). */
+                    trace?: "columns" | "shrinking" | "running" | "written";
                 };
                 eval?: {
                     count?: number;
@@ -275,8 +275,8 @@ export interface components {
                     maxDigits?: number;
                     zhFraction?: number;
                     ops?: ("+" | "-")[];
-                    /** @description Worked-trace layout: columns (default), shrinking (each column line restates the operands without the columns done) or running (shrinking, and each line ends with the result digits so far). */
-                    trace?: "columns" | "shrinking" | "running";
+                    /** @description Worked-trace layout: columns (default), shrinking (each column line restates the operands without the columns done), running (shrinking, and each line ends with the result digits so far) or written (columns, and a subtraction line also writes its digit). */
+                    trace?: "columns" | "shrinking" | "running" | "written";
                 };
                 rl?: {
                     count?: number;
@@ -285,8 +285,8 @@ export interface components {
                     maxDigits?: number;
                     zhFraction?: number;
                     ops?: ("+" | "-")[];
-                    /** @description Worked-trace layout: columns (default), shrinking (each column line restates the operands without the columns done) or running (shrinking, and each line ends with the result digits so far). */
-                    trace?: "columns" | "shrinking" | "running";
+                    /** @description Worked-trace layout: columns (default), shrinking (each column line restates the operands without the columns done), running (shrinking, and each line ends with the result digits so far) or written (columns, and a subtraction line also writes its digit). */
+                    trace?: "columns" | "shrinking" | "running" | "written";
                 };
             } | {
                 /** @description JSONL of {prompt, answer, completion?, language?}. */

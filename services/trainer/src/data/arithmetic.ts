@@ -25,13 +25,15 @@ export interface ArithmeticOptions {
    * before the operator and before the colon (`ones 347 + 582: 7 + 2 + 0 = 9, ...`). `running`:
    * as `shrinking`, and each line ends with the result's digits so far instead of the digit
    * written (`..., carry 0, so far 29.`), so the answer is the last line's digits instead of the
-   * written digits read back in reverse.
+   * written digits read back in reverse. `written`: as `columns`, and a subtraction line also
+   * writes its digit as an addition line does (`tens: 1 - 6 - 0 + 10 = 5, write 5, borrow 1.`),
+   * so the answer is read back from the same `write` digits for both operations.
    */
   trace: ArithmeticTrace;
 }
 
-export type ArithmeticTrace = 'columns' | 'shrinking' | 'running';
-export const ARITHMETIC_TRACES: readonly ArithmeticTrace[] = ['columns', 'shrinking', 'running'];
+export type ArithmeticTrace = 'columns' | 'shrinking' | 'running' | 'written';
+export const ARITHMETIC_TRACES: readonly ArithmeticTrace[] = ['columns', 'shrinking', 'running', 'written'];
 
 export const defaultArithmeticOptions: Readonly<ArithmeticOptions> = Object.freeze<ArithmeticOptions>({
   seed: 1,
@@ -64,7 +66,7 @@ function columnLabel(
   trace: ArithmeticTrace,
 ): string {
   const place = (zh ? PLACE_ZH : PLACE_EN)[i] ?? `10^${i}`;
-  if (trace === 'columns') return place;
+  if (trace === 'columns' || trace === 'written') return place;
   const rest = (n: number) => String(Math.floor(n / 10 ** i));
   return `${place} ${rest(a)} ${op} ${rest(b)}`;
 }
@@ -114,6 +116,8 @@ function subtractionSteps(a: number, b: number, zh: boolean, trace: ArithmeticTr
   const db = digitsOf(b);
   const steps: string[] = [];
   const sofar = soFar(zh, trace);
+  // Only the written trace states a subtraction column's digit a second time.
+  const write = (text: string) => (trace === 'written' ? text : '');
   let written = '';
   let borrow = 0;
   for (let i = 0; i < da.length; i++) {
@@ -126,8 +130,8 @@ function subtractionSteps(a: number, b: number, zh: boolean, trace: ArithmeticTr
     written = `${d}${written}`;
     steps.push(
       zh
-        ? `${place}：${x} - ${y} - ${borrow}${next ? ' + 10' : ''} = ${d}，借 ${next}${sofar(written)}。`
-        : `${place}: ${x} - ${y} - ${borrow}${next ? ' + 10' : ''} = ${d}, borrow ${next}${sofar(written)}.`,
+        ? `${place}：${x} - ${y} - ${borrow}${next ? ' + 10' : ''} = ${d}，${write(`写 ${d}，`)}借 ${next}${sofar(written)}。`
+        : `${place}: ${x} - ${y} - ${borrow}${next ? ' + 10' : ''} = ${d}, ${write(`write ${d}, `)}borrow ${next}${sofar(written)}.`,
     );
     borrow = next;
   }
