@@ -52,18 +52,25 @@ const jobs = [
   ...seeds.map((seed) => ({ label: `seed ${seed}`, seed, pseed: 0 })),
   ...pseeds.map((pseed) => ({ label: `seed 1, init x(1+${eps}N) #${pseed}`, seed: 1, pseed })),
 ];
+type Trace = 'columns' | 'running' | 'written';
+/** The recipe's builtin data with `trace` in every split and 3,000 training traces (both candidates). */
+function candidateData(r: RunConfig, trace: Trace): RunConfig['data'] {
+  if (!('builtin' in r.data)) throw new Error('the quick-start recipe has builtin data');
+  const data = structuredClone(r.data);
+  data.train = { ...data.train, count: 3000, trace };
+  data.eval = { ...data.eval, trace };
+  data.rl = { ...data.rl, trace };
+  return data;
+}
 /** The `running`-trace candidate (README: "The running trace"). */
 function runningCandidate(r: RunConfig): RunConfig {
-  if (!('builtin' in r.data)) throw new Error('the quick-start recipe has builtin data');
-  const data = structuredClone(r.data) as Record<'train' | 'eval' | 'rl', Record<string, unknown>>;
-  for (const split of ['train', 'eval', 'rl'] as const) data[split].trace = 'running';
-  data.train.count = 3000;
+  const data = candidateData(r, 'running');
   const maxTokens = 300;
   const greedy = { temperature: 0, topP: 1, topK: 0, maxTokens };
   const [sft, evalSft, grpo, evalGrpo] = r.stages as [StageSpec, StageSpec, StageSpec, StageSpec];
   return {
     ...r,
-    data: data as unknown as RunConfig['data'],
+    data,
     stages: [
       {
         ...sft,
@@ -82,13 +89,9 @@ function runningCandidate(r: RunConfig): RunConfig {
  * heads instead of 2, 3,000 traces, SFT until 30% on 100 rl problems checked every 50 steps
  * from 500 (at most 1,200), 300 GRPO steps.
  */
-function kvCandidate(r: RunConfig, trace: 'columns' | 'written'): RunConfig {
-  if (!('builtin' in r.data) || typeof r.model === 'string')
-    throw new Error('the quick-start recipe has a tiny model');
-  const data = structuredClone(r.data);
-  data.train = { ...data.train, count: 3000, trace };
-  data.eval = { ...data.eval, trace };
-  data.rl = { ...data.rl, trace };
+function kvCandidate(r: RunConfig, trace: Trace): RunConfig {
+  if (typeof r.model === 'string') throw new Error('the quick-start recipe has a tiny model');
+  const data = candidateData(r, trace);
   const [sft, evalSft, grpo, evalGrpo] = r.stages as [StageSpec, StageSpec, StageSpec, StageSpec];
   return {
     ...r,

@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { DatasetError, generateArithmetic, gsm8kAnswer, parseJsonl } from '../src/index.js';
+import {
+  type ArithmeticOptions,
+  type ArithmeticTrace,
+  DatasetError,
+  generateArithmetic,
+  gsm8kAnswer,
+  parseJsonl,
+} from '../src/index.js';
 
 test('arithmetic examples are deterministic for a seed and their answers are right', () => {
   const a = generateArithmetic({ seed: 7, count: 50 });
@@ -24,14 +31,23 @@ test('the worked trace is in the R1 template and ends with the answer', () => {
   }
 });
 
-test('the shrinking trace restates the operands without the columns done, then works the same column', () => {
-  const opts = { seed: 4, count: 40, minDigits: 2, maxDigits: 3, zhFraction: 0.5, ops: ['+', '-'] as const };
+/**
+ * The examples of `opts` under `trace`, and under the default `columns` trace, after asserting
+ * that both hold the same problems and answers (a trace changes only the worked reasoning).
+ */
+function withColumns(opts: Partial<ArithmeticOptions>, trace: ArithmeticTrace) {
   const columns = generateArithmetic(opts);
-  const shrinking = generateArithmetic({ ...opts, trace: 'shrinking' });
+  const traced = generateArithmetic({ ...opts, trace });
   assert.deepEqual(
-    shrinking.map((e) => [e.prompt, e.answer]),
+    traced.map((e) => [e.prompt, e.answer]),
     columns.map((e) => [e.prompt, e.answer]),
   );
+  return { columns, traced };
+}
+
+test('the shrinking trace restates the operands without the columns done, then works the same column', () => {
+  const opts = { seed: 4, count: 40, minDigits: 2, maxDigits: 3, zhFraction: 0.5, ops: ['+', '-'] as const };
+  withColumns(opts, 'shrinking');
   const [sub] = generateArithmetic({
     seed: 1,
     count: 1,
@@ -60,11 +76,7 @@ test('the shrinking trace restates the operands without the columns done, then w
 
 test('the running trace ends each column line with the result digits so far, the last of them the answer', () => {
   const opts = { seed: 5, count: 200, minDigits: 3, maxDigits: 3, zhFraction: 0.5, ops: ['+', '-'] as const };
-  const running = generateArithmetic({ ...opts, trace: 'running' });
-  assert.deepEqual(
-    running.map((e) => [e.prompt, e.answer]),
-    generateArithmetic(opts).map((e) => [e.prompt, e.answer]),
-  );
+  const running = withColumns(opts, 'running').traced;
   let carries = 0;
   for (const ex of running) {
     const [, a, op, b] = /(\d+) ([+-]) (\d+)/.exec(ex.prompt) as RegExpExecArray;
@@ -90,12 +102,7 @@ test('the running trace ends each column line with the result digits so far, the
 
 test('the written trace writes every column digit, subtraction included, and they read back to the answer', () => {
   const opts = { seed: 6, count: 200, minDigits: 3, maxDigits: 3, zhFraction: 0.5, ops: ['+', '-'] as const };
-  const columns = generateArithmetic(opts);
-  const written = generateArithmetic({ ...opts, trace: 'written' });
-  assert.deepEqual(
-    written.map((e) => [e.prompt, e.answer]),
-    columns.map((e) => [e.prompt, e.answer]),
-  );
+  const { columns, traced: written } = withColumns(opts, 'written');
   let subtractions = 0;
   for (const [i, ex] of written.entries()) {
     const text = ex.completion ?? '';
