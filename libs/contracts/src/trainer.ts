@@ -37,6 +37,10 @@ export const ModelSpec = Type.Union(
 );
 export type ModelSpec = Static<typeof ModelSpec>;
 
+/** The worked-trace layouts of the built-in arithmetic data (`data.*.trace`). */
+export const ARITHMETIC_TRACES = ['columns', 'shrinking', 'running', 'written'] as const;
+export type ArithmeticTrace = (typeof ARITHMETIC_TRACES)[number];
+
 export const ArithmeticSplit = Type.Object(
   {
     count: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
@@ -47,12 +51,7 @@ export const ArithmeticSplit = Type.Object(
     ops: Type.Optional(Type.Array(Type.Union([Type.Literal('+'), Type.Literal('-')]), { minItems: 1 })),
     trace: Type.Optional(
       Type.Union(
-        [
-          Type.Literal('columns'),
-          Type.Literal('shrinking'),
-          Type.Literal('running'),
-          Type.Literal('written'),
-        ],
+        ARITHMETIC_TRACES.map((t) => Type.Literal(t)),
         {
           description:
             'Worked-trace layout: columns (default), shrinking (each column line restates the operands without the columns done), running (shrinking, and each line ends with the result digits so far) or written (columns, and a subtraction line also writes its digit).',

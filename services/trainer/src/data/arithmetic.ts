@@ -1,3 +1,7 @@
+import { ARITHMETIC_TRACES, type ArithmeticTrace } from '@grpo/contracts';
+
+export { ARITHMETIC_TRACES, type ArithmeticTrace };
+
 import { type Example, r1Completion } from './example.js';
 import { mulberry32, randInt } from './rng.js';
 
@@ -31,9 +35,6 @@ export interface ArithmeticOptions {
    */
   trace: ArithmeticTrace;
 }
-
-export type ArithmeticTrace = 'columns' | 'shrinking' | 'running' | 'written';
-export const ARITHMETIC_TRACES: readonly ArithmeticTrace[] = ['columns', 'shrinking', 'running', 'written'];
 
 export const defaultArithmeticOptions: Readonly<ArithmeticOptions> = Object.freeze<ArithmeticOptions>({
   seed: 1,
