@@ -27,7 +27,8 @@ import {
   type TensorMap,
 } from '@grpo/model';
 import { type SessionOptions, type Tensor, tensor } from '@grpo/onnx';
-import type { GroupBatch, GrpoStepMetrics, GrpoStepResult } from './types.js';
+import { batchMetrics } from './batch-metrics.js';
+import type { GroupBatch, GrpoStepResult } from './types.js';
 
 /**
  * The in-process GRPO step: scored groups in, one or more optimizer updates out. No HTTP; the
@@ -215,22 +216,9 @@ export class GrpoStep {
     const temperature = call.temperature ?? 1;
     const alg = this.algorithm;
     const raw = batch.map((g) => g.completions.map((c) => c.rewardTotal));
-    const flat = raw.flat();
     // Lengths count model tokens only (tool output is not the policy's length).
     const modelTokens = (c: (typeof batch)[number]['completions'][number]) =>
       c.lossMask ? c.lossMask.reduce((a, m) => a + m, 0) : c.tokenIds.length;
-    const lengths = batch.flatMap((g) => g.completions.map(modelTokens));
-    const rewardMean = sum(flat) / flat.length;
-    const rewardStd = Math.sqrt(sum(flat.map((r) => (r - rewardMean) ** 2)) / flat.length);
-    const components: Record<string, number[]> = {};
-    for (const g of batch)
-      for (const c of g.completions)
-        for (const [k, v] of Object.entries(c.rewardComponents ?? {})) {
-          const list = components[k] ?? [];
-          list.push(v);
-          components[k] = list;
-        }
-    const zeroStd = raw.filter((g) => g.every((r) => r === g[0])).length;
 
     // DAPO soft overlong punishment (eq. 13), added to the reward.
     let shaped = raw.map((g) => [...g]);
@@ -245,35 +233,7 @@ export class GrpoStep {
     }
     // DAPO dynamic sampling: groups with equal rewards carry no signal under a group baseline.
     const kept = alg.dynamicSampling.enabled ? informativeGroups(raw) : batch.map((_, i) => i);
-    const base: GrpoStepMetrics = {
-      reward_mean: rewardMean,
-      reward_std: rewardStd,
-      reward_components: Object.fromEntries(
-        Object.entries(components).map(([k, v]) => [k, sum(v) / v.length]),
-      ),
-      reward_shaped_mean: sum(shaped.flat()) / flat.length,
-      advantage_abs_mean: 0,
-      loss: 0,
-      pg_loss: 0,
-      kl: 0,
-      entropy: 0,
-      clip_fraction: 0,
-      grad_norm: 0,
-      completion_length_mean: sum(lengths) / lengths.length,
-      completion_length_min: Math.min(...lengths),
-      completion_length_max: Math.max(...lengths),
-      zero_std_group_fraction: zeroStd / batch.length,
-      groups_dropped: batch.length - kept.length,
-      sequences: 0,
-      tokens: 0,
-      tokens_per_s: 0,
-      updates: 0,
-      time_score_ms: 0,
-      time_reference_ms: 0,
-      time_advantage_ms: 0,
-      time_update_ms: 0,
-      time_total_ms: 0,
-    };
+    const base = batchMetrics(batch, raw, shaped, kept.length, { length: modelTokens, singletonFlat: true });
     if (kept.length === 0) {
       base.time_total_ms = performance.now() - t0;
       return { metrics: base, version: this.version };
