@@ -16,7 +16,8 @@
  * `running` traces, SFT until 25% on 100 rl problems checked every 50 steps from 600, at most
  * 1,200; 350 GRPO steps; 300 tokens in every stage that decodes). RECIPE=kv: the key/value-head
  * candidate (4 key/value heads, 3,000 traces, SFT until 30% on 100 rl problems from step 500,
- * at most 1,200; 300 GRPO steps); RECIPE=kv-written: the same with the `written` trace.
+ * at most 1,200; 300 GRPO steps); RECIPE=kv-written: the same with the `written` trace;
+ * RECIPE=kv-written-1600: that with SFT at most 1,600 steps (so the cosine schedule spans 1,600).
  * One JSON line per run as it ends, then a markdown table.
  */
 import path from 'node:path';
@@ -87,9 +88,9 @@ function runningCandidate(r: RunConfig): RunConfig {
 /**
  * The key/value-head candidate (README: "A key/value head per attention head"): 4 key/value
  * heads instead of 2, 3,000 traces, SFT until 30% on 100 rl problems checked every 50 steps
- * from 500 (at most 1,200), 300 GRPO steps.
+ * from 500 (at most `sftSteps`, the span of the cosine schedule), 300 GRPO steps.
  */
-function kvCandidate(r: RunConfig, trace: Trace): RunConfig {
+function kvCandidate(r: RunConfig, trace: Trace, sftSteps = 1200): RunConfig {
   if (typeof r.model === 'string') throw new Error('the quick-start recipe has a tiny model');
   const data = candidateData(r, trace);
   const [sft, evalSft, grpo, evalGrpo] = r.stages as [StageSpec, StageSpec, StageSpec, StageSpec];
@@ -100,7 +101,7 @@ function kvCandidate(r: RunConfig, trace: Trace): RunConfig {
     stages: [
       {
         ...sft,
-        steps: 1200,
+        steps: sftSteps,
         sampling: evalSft.sampling,
         until: { accuracy: 0.3, every: 50, from: 500, evalCount: 100, split: 'rl' },
       },
@@ -114,6 +115,7 @@ const candidates: Record<string, (r: RunConfig) => RunConfig> = {
   running: runningCandidate,
   kv: (r) => kvCandidate(r, 'columns'),
   'kv-written': (r) => kvCandidate(r, 'written'),
+  'kv-written-1600': (r) => kvCandidate(r, 'written', 1600),
 };
 const recipeOf = candidates[process.env.RECIPE ?? ''] ?? ((r: RunConfig) => r);
 const results: Result[] = [];
