@@ -18,8 +18,11 @@
  * candidate (4 key/value heads, 3,000 traces, SFT until 30% on 100 rl problems from step 500,
  * at most 1,200; 300 GRPO steps); RECIPE=kv-written: the same with the `written` trace;
  * RECIPE=kv-written-1600: that with SFT at most 1,600 steps (so the cosine schedule spans 1,600).
+ * RESUME=dir,...: instead, resume those run directories (under RUNS) stopped part-way, pointed at
+ * this process's services (their config.json gets the new service URLs).
  * One JSON line per run as it ends, then a markdown table.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import type { EvalRecord, RunConfig, StageSpec } from '@grpo/contracts';
 import { startRewardServer } from '@grpo/reward-service';
@@ -49,10 +52,13 @@ const quiet = { port: 0, logLevel: 'error', maxEventLoopDelayMs: 0 };
 const reward = await startRewardServer({ ...quiet, workers: 1 }, { signals: [] });
 const rollout = await spawnRolloutService({ GRPO_ROLLOUT_MODEL_ROOT: path.resolve(runsDir) });
 const trainer = await startTrainerServer({ ...quiet, runsDir }, { signals: [] });
-const jobs = [
-  ...seeds.map((seed) => ({ label: `seed ${seed}`, seed, pseed: 0 })),
-  ...pseeds.map((pseed) => ({ label: `seed 1, init x(1+${eps}N) #${pseed}`, seed: 1, pseed })),
-];
+const resume = (process.env.RESUME ?? '').split(',').filter(Boolean);
+const jobs = resume.length
+  ? []
+  : [
+      ...seeds.map((seed) => ({ label: `seed ${seed}`, seed, pseed: 0 })),
+      ...pseeds.map((pseed) => ({ label: `seed 1, init x(1+${eps}N) #${pseed}`, seed: 1, pseed })),
+    ];
 type Trace = 'columns' | 'running' | 'written';
 /** The recipe's builtin data with `trace` in every split and 3,000 training traces (both candidates). */
 function candidateData(r: RunConfig, trace: Trace): RunConfig['data'] {
@@ -119,6 +125,38 @@ const candidates: Record<string, (r: RunConfig) => RunConfig> = {
 };
 const recipeOf = candidates[process.env.RECIPE ?? ''] ?? ((r: RunConfig) => r);
 const results: Result[] = [];
+/** Runs the trainer to the end of `body` (a recipe or `{resume}`) and records its result. */
+async function runToEnd(label: string, body: object, runDir: string): Promise<void> {
+  const t0 = Date.now();
+  const out = process.env.VERBOSE ? process.stderr : fs.createWriteStream('/dev/null');
+  const { status, evals } = await train({ trainerUrl: trainer.url, body, out, every: 100 });
+  const acc = (name: string) => {
+    // The last record of that name: a resumed run may repeat an eval stage it had finished.
+    const e = evals.findLast((x: EvalRecord) => x.name === name);
+    return e ? Number((100 * e.accuracy).toFixed(2)) : null;
+  };
+  const r: Result = {
+    label,
+    state: status.error ? `${status.state} ${status.error.code}` : status.state,
+    sft: acc('eval-sft'),
+    grpo: acc('eval-grpo'),
+    wallS: Math.round((Date.now() - t0) / 1000),
+    runDir,
+  };
+  results.push(r);
+  console.log(JSON.stringify(r));
+}
+// RESUME: runs stopped part-way (e.g. to free the cores), pointed at this process's services.
+for (const dir of resume) {
+  const runDir = path.resolve(runsDir, dir);
+  const file = path.join(runDir, 'config.json');
+  const config = JSON.parse(fs.readFileSync(file, 'utf8'));
+  fs.writeFileSync(
+    file,
+    JSON.stringify({ ...config, rolloutUrl: rollout.url, rewardUrl: reward.url }, null, 2),
+  );
+  await runToEnd(`seed ${config.seed} (resumed)`, { resume: runDir }, runDir);
+}
 for (const job of jobs) {
   const recipe = {
     ...recipeOf(quickstartRecipe({ rolloutUrl: rollout.url, rewardUrl: reward.url, seed: job.seed })),
@@ -131,23 +169,7 @@ for (const job of jobs) {
   );
   recipe.runDir = runDir;
   if (job.pseed) await writePerturbedBase(recipe, runDir, eps, job.pseed);
-  const t0 = Date.now();
-  const out = process.env.VERBOSE ? process.stderr : (await import('node:fs')).createWriteStream('/dev/null');
-  const { status, evals } = await train({ trainerUrl: trainer.url, body: recipe, out, every: 100 });
-  const acc = (name: string) => {
-    const e = evals.find((x: EvalRecord) => x.name === name);
-    return e ? Number((100 * e.accuracy).toFixed(2)) : null;
-  };
-  const r: Result = {
-    label: job.label,
-    state: status.error ? `${status.state} ${status.error.code}` : status.state,
-    sft: acc('eval-sft'),
-    grpo: acc('eval-grpo'),
-    wallS: Math.round((Date.now() - t0) / 1000),
-    runDir,
-  };
-  results.push(r);
-  console.log(JSON.stringify(r));
+  await runToEnd(job.label, recipe, runDir);
 }
 await trainer.close();
 await rollout.close();
