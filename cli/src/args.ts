@@ -54,7 +54,8 @@ Options of serve trainer (port default 8003, env prefix GRPO_TRAINER_):
 Options of quickstart:
   --runs-dir DIR   where the run directory goes (default runs)
   --seed N         the run seed: data order and sampling (default 1)
-  --sft-steps N    steps of the SFT cold start (default 800)
+  --sft-steps N    most steps of the SFT cold start, the span of its cosine schedule; it stops
+                   earlier once it solves 30% of its checks (default 1600)
 
 Options of train:
   --trainer URL    the trainer service                                GRPO_TRAINER_URL (default http://127.0.0.1:8003)

@@ -17,7 +17,7 @@ export interface QuickstartOptions {
   runsDir?: string;
   /** The run seed; default the recipe's (1). */
   seed?: number;
-  /** SFT steps; default the recipe's (800). */
+  /** Most SFT steps; default the recipe's (1,600). */
   sftSteps?: number;
   out: NodeJS.WritableStream & { isTTY?: boolean };
 }
@@ -148,7 +148,7 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartResult
       );
     if (status.state === 'completed') o.out.write(`plot: ${plot}\nrun directory: ${status.runDir}\n`);
     if (status.error?.code === EVAL_GATE)
-      o.out.write(gateAdvice(status, recipe.seed, recipe.stages[0]?.steps ?? 800));
+      o.out.write(gateAdvice(status, recipe.seed, recipe.stages[0]?.steps ?? 1600));
     return { state: status.state, runDir: status.runDir, evals, plot };
   } finally {
     process.off('SIGINT', onSignal);
@@ -192,7 +192,7 @@ export function gateAdvice(
     `than these ${sftSteps} SFT steps (README: "Limit: the SFT plateau depends on the data order").\n` +
     'What to do:\n' +
     `  - another seed:          npm start -- --seed ${seed + 1}\n` +
-    `  - a longer SFT stage:    npm start -- --seed ${seed} --sft-steps ${2 * sftSteps}   (about 15 s per 100 SFT steps on 2 quiet cores)\n` +
+    `  - a longer SFT stage:    npm start -- --seed ${seed} --sft-steps ${2 * sftSteps}   (about 30 s per 100 SFT steps on 2 quiet cores)\n` +
     `  - look at the policy:    grpo serve rollout --model ${sft}\n`
   );
 }

@@ -24,7 +24,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { MetricRow, MetricsResponse, RunStatus } from '@grpo/contracts';
 import { startRewardServer } from '@grpo/reward-service';
-import { quickstartRecipe, startTrainerServer } from '@grpo/trainer-service';
+import { previousQuickstartRecipe, quickstartRecipe, startTrainerServer } from '@grpo/trainer-service';
 import { spawnRolloutService } from '../../../cli/src/quickstart.js';
 
 function arg(name: string, dflt: string): string {
@@ -46,7 +46,10 @@ const quiet = { port: 0, logLevel: 'error', maxEventLoopDelayMs: 0 };
 const reward = await startRewardServer({ ...quiet, workers: 1 }, { signals: [] });
 const rollout = await spawnRolloutService({ GRPO_ROLLOUT_MODEL_ROOT: runsDir });
 const trainer = await startTrainerServer({ ...quiet, runsDir }, { signals: [] });
-const recipe = quickstartRecipe({ rolloutUrl: rollout.url, rewardUrl: reward.url });
+const recipe = (process.env.RECIPE === 'previous' ? previousQuickstartRecipe : quickstartRecipe)({
+  rolloutUrl: rollout.url,
+  rewardUrl: reward.url,
+});
 const tiny = (recipe.model as { tiny: Record<string, unknown> }).tiny;
 Object.assign(tiny, JSON.parse(arg('model', '{}')));
 const task = JSON.parse(arg('task', '{}'));

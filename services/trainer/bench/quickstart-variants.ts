@@ -16,9 +16,12 @@
  */
 import fs from 'node:fs';
 import { startRewardServer } from '@grpo/reward-service';
-import { quickstartRecipe, startTrainerServer } from '@grpo/trainer-service';
+import { previousQuickstartRecipe, quickstartRecipe, startTrainerServer } from '@grpo/trainer-service';
 import { spawnRolloutService } from '../../../cli/src/quickstart.js';
 import { train } from '../../../cli/src/train.js';
+
+/** The current quick-start recipe, or with RECIPE=previous the previous one. */
+const baseRecipe = process.env.RECIPE === 'previous' ? previousQuickstartRecipe : quickstartRecipe;
 
 const quiet = { port: 0, logLevel: 'error', maxEventLoopDelayMs: 0 };
 const reward = await startRewardServer({ ...quiet, workers: 1 }, { signals: [] });
@@ -27,7 +30,7 @@ const runsDir = process.env.RUNS ?? '/tmp/repro-runs';
 const rollout = await spawnRolloutService({ GRPO_ROLLOUT_MODEL_ROOT: runsDir });
 const trainer = await startTrainerServer({ ...quiet, runsDir }, { signals: [] });
 // biome-ignore lint/suspicious/noExplicitAny: experiment script
-const recipe = quickstartRecipe({ rolloutUrl: rollout.url, rewardUrl: reward.url }) as any;
+const recipe = baseRecipe({ rolloutUrl: rollout.url, rewardUrl: reward.url }) as any;
 const o = JSON.parse(process.env.OVERRIDE ?? '{}');
 if (o.model) Object.assign(recipe.model.tiny, o.model);
 if (o.digits)

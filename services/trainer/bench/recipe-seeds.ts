@@ -12,12 +12,15 @@
  * PSEED, a stand-in for a machine whose kernels round differently. GATE=0 drops the recipe's
  * eval-sft gate, to see what GRPO does from a cold start still on the plateau; with the gate a
  * gated run shows eval-grpo as "gated". OVERRIDE: JSON merged into the recipe (top level).
- * RECIPE=running: the candidate measured in the README instead of the shipped recipe (3,000
- * `running` traces, SFT until 25% on 100 rl problems checked every 50 steps from 600, at most
- * 1,200; 350 GRPO steps; 300 tokens in every stage that decodes). RECIPE=kv: the key/value-head
- * candidate (4 key/value heads, 3,000 traces, SFT until 30% on 100 rl problems from step 500,
- * at most 1,200; 300 GRPO steps); RECIPE=kv-written: the same with the `written` trace;
- * RECIPE=kv-written-1600: that with SFT at most 1,600 steps (so the cosine schedule spans 1,600).
+ * RECIPE=previous: the quick-start recipe shipped before the current one (300 `columns` traces,
+ * 2 key/value heads, 800 SFT steps, 450 GRPO steps). RECIPE=running: the `running`-trace
+ * candidate measured in the README (3,000 `running` traces, 2 key/value heads, SFT until 25% on
+ * 100 rl problems checked every 50 steps from 600, at most 1,200; 350 GRPO steps; 300 tokens in
+ * every stage that decodes). RECIPE=kv: the key/value-head candidate (4 key/value heads, 3,000
+ * `columns` traces, SFT until 30% on 100 rl problems from step 500, at most 1,200; 300 GRPO
+ * steps); RECIPE=kv-written: the same with the `written` trace; RECIPE=kv-written-1600: that
+ * with SFT at most 1,600 steps (so the cosine schedule spans 1,600), the shipped recipe with 300
+ * GRPO steps instead of 200.
  * RESUME=dir,...: instead, resume those run directories (under RUNS) stopped part-way, pointed at
  * this process's services (their config.json gets the new service URLs).
  * One JSON line per run as it ends, then a markdown table.
@@ -26,7 +29,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { EvalRecord, RunConfig, StageSpec } from '@grpo/contracts';
 import { startRewardServer } from '@grpo/reward-service';
-import { quickstartRecipe, startTrainerServer } from '@grpo/trainer-service';
+import { previousQuickstartRecipe, quickstartRecipe, startTrainerServer } from '@grpo/trainer-service';
 import { spawnRolloutService } from '../../../cli/src/quickstart.js';
 import { train } from '../../../cli/src/train.js';
 import { writePerturbedBase } from './perturb.js';
@@ -69,6 +72,11 @@ function candidateData(r: RunConfig, trace: Trace): RunConfig['data'] {
   data.rl = { ...data.rl, trace };
   return data;
 }
+/** A tiny policy's model spec with `kvHeads` key/value heads. */
+function withKvHeads(r: RunConfig, kvHeads: number): RunConfig['model'] {
+  if (typeof r.model === 'string') throw new Error('the quick-start recipe has a tiny model');
+  return { tiny: { ...r.model.tiny, kvHeads } };
+}
 /** The `running`-trace candidate (README: "The running trace"). */
 function runningCandidate(r: RunConfig): RunConfig {
   const data = candidateData(r, 'running');
@@ -77,6 +85,7 @@ function runningCandidate(r: RunConfig): RunConfig {
   const [sft, evalSft, grpo, evalGrpo] = r.stages as [StageSpec, StageSpec, StageSpec, StageSpec];
   return {
     ...r,
+    model: withKvHeads(r, 2),
     data,
     stages: [
       {
@@ -97,12 +106,11 @@ function runningCandidate(r: RunConfig): RunConfig {
  * from 500 (at most `sftSteps`, the span of the cosine schedule), 300 GRPO steps.
  */
 function kvCandidate(r: RunConfig, trace: Trace, sftSteps = 1200): RunConfig {
-  if (typeof r.model === 'string') throw new Error('the quick-start recipe has a tiny model');
   const data = candidateData(r, trace);
   const [sft, evalSft, grpo, evalGrpo] = r.stages as [StageSpec, StageSpec, StageSpec, StageSpec];
   return {
     ...r,
-    model: { tiny: { ...r.model.tiny, kvHeads: 4 } },
+    model: withKvHeads(r, 4),
     data,
     stages: [
       {
@@ -118,6 +126,8 @@ function kvCandidate(r: RunConfig, trace: Trace, sftSteps = 1200): RunConfig {
   };
 }
 const candidates: Record<string, (r: RunConfig) => RunConfig> = {
+  previous: (r) =>
+    previousQuickstartRecipe({ rolloutUrl: r.rolloutUrl, rewardUrl: r.rewardUrl, seed: r.seed }),
   running: runningCandidate,
   kv: (r) => kvCandidate(r, 'columns'),
   'kv-written': (r) => kvCandidate(r, 'written'),

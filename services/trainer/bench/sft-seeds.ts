@@ -19,9 +19,18 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { loadPolicy, PolicyEngine } from '@grpo/model';
 import { createDefaultRegistry } from '@grpo/rewards';
-import { chatPromptIds, loadRunData, quickstartRecipe, startTrainerServer } from '@grpo/trainer-service';
+import {
+  chatPromptIds,
+  loadRunData,
+  previousQuickstartRecipe,
+  quickstartRecipe,
+  startTrainerServer,
+} from '@grpo/trainer-service';
 import { train } from '../../../cli/src/train.js';
 import { writePerturbedBase } from './perturb.js';
+
+/** The current quick-start recipe, or with RECIPE=previous the previous one. */
+const baseRecipe = process.env.RECIPE === 'previous' ? previousQuickstartRecipe : quickstartRecipe;
 
 const seeds = (process.env.SEEDS ?? '1,2,3').split(',').map(Number);
 const every = Number(process.env.EVAL_EVERY ?? 100);
@@ -37,7 +46,7 @@ const trainer = await startTrainerServer({ ...quiet, runsDir }, { signals: [] })
 for (const seed of seeds) {
   const urls = { rolloutUrl: 'http://127.0.0.1:9', rewardUrl: 'http://127.0.0.1:9' };
   // biome-ignore lint/suspicious/noExplicitAny: experiment script
-  const recipe = quickstartRecipe(urls) as any;
+  const recipe = baseRecipe(urls) as any;
   if (o.model) Object.assign(recipe.model.tiny, o.model);
   if (o.data) for (const k of ['train', 'eval', 'rl']) Object.assign(recipe.data[k], o.data);
   if (o.trainCount) recipe.data.train.count = o.trainCount;

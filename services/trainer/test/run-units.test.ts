@@ -13,6 +13,7 @@ import {
   lrAt,
   MetricsLog,
   parseRunConfig,
+  previousQuickstartRecipe,
   quickstartRecipe,
   runPlotSvg,
   summariseRewards,
@@ -176,6 +177,50 @@ test('the quick-start recipe is a valid run config: SFT, eval, GRPO, eval', () =
     c.rewards.map((r) => r.name),
     ['accuracy', 'format', 'language_consistency'],
   );
+});
+
+test('the quick-start runs SFT until past the plateau on 3,000 written traces; the previous recipe stays as it was', () => {
+  const urls = { rolloutUrl: 'http://127.0.0.1:1', rewardUrl: 'http://127.0.0.1:2', seed: 4 };
+  const shape = (c: ReturnType<typeof quickstartRecipe>) => {
+    if (typeof c.model === 'string' || !('builtin' in c.data) || c.data.builtin !== 'arithmetic')
+      throw new Error('not the built-in recipe');
+    return {
+      kvHeads: c.model.tiny.kvHeads,
+      train: c.data.train?.count,
+      traces: [c.data.train?.trace, c.data.eval?.trace, c.data.rl?.trace],
+      steps: c.stages.map((s) => s.steps),
+      until: c.stages[0]?.until,
+      sftMaxTokens: c.stages[0]?.sampling?.maxTokens,
+      seed: c.seed,
+    };
+  };
+  assert.deepEqual(shape(quickstartRecipe(urls)), {
+    kvHeads: 4,
+    train: 3000,
+    traces: ['written', 'written', 'written'],
+    steps: [1600, 10, 200, 10],
+    until: { accuracy: 0.3, every: 50, from: 500, evalCount: 100, split: 'rl' },
+    sftMaxTokens: 240,
+    seed: 4,
+  });
+  assert.deepEqual(shape(previousQuickstartRecipe(urls)), {
+    kvHeads: 2,
+    train: 300,
+    traces: [undefined, undefined, undefined],
+    steps: [800, 10, 450, 10],
+    until: undefined,
+    sftMaxTokens: undefined,
+    seed: 4,
+  });
+  // Everything else is shared: rewards, eval and GRPO sampling, the eval gate.
+  const a = quickstartRecipe(urls);
+  const b = previousQuickstartRecipe(urls);
+  assert.deepEqual(b.rewards, a.rewards);
+  assert.deepEqual(
+    b.stages.slice(1).map((s) => ({ ...s, steps: 0 })),
+    a.stages.slice(1).map((s) => ({ ...s, steps: 0 })),
+  );
+  assert.equal(quickstartRecipe({ ...urls, sftSteps: 900 }).stages[0]?.steps, 900);
 });
 
 test('the quick-start decodes room for its longest trace in every stage that samples', () => {
