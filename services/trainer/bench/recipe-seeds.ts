@@ -27,7 +27,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { EvalRecord, RunConfig, StageSpec } from '@grpo/contracts';
+import type { ArithmeticTrace, EvalRecord, RunConfig, StageSpec } from '@grpo/contracts';
 import { startRewardServer } from '@grpo/reward-service';
 import { previousQuickstartRecipe, quickstartRecipe, startTrainerServer } from '@grpo/trainer-service';
 import { spawnRolloutService } from '../../../cli/src/quickstart.js';
@@ -62,9 +62,8 @@ const jobs = resume.length
       ...seeds.map((seed) => ({ label: `seed ${seed}`, seed, pseed: 0 })),
       ...pseeds.map((pseed) => ({ label: `seed 1, init x(1+${eps}N) #${pseed}`, seed: 1, pseed })),
     ];
-type Trace = 'columns' | 'running' | 'written';
 /** The recipe's builtin data with `trace` in every split and 3,000 training traces (both candidates). */
-function candidateData(r: RunConfig, trace: Trace): RunConfig['data'] {
+function candidateData(r: RunConfig, trace: ArithmeticTrace): RunConfig['data'] {
   if (!('builtin' in r.data)) throw new Error('the quick-start recipe has builtin data');
   const data = structuredClone(r.data);
   data.train = { ...data.train, count: 3000, trace };
@@ -105,7 +104,7 @@ function runningCandidate(r: RunConfig): RunConfig {
  * heads instead of 2, 3,000 traces, SFT until 30% on 100 rl problems checked every 50 steps
  * from 500 (at most `sftSteps`, the span of the cosine schedule), 300 GRPO steps.
  */
-function kvCandidate(r: RunConfig, trace: Trace, sftSteps = 1200): RunConfig {
+function kvCandidate(r: RunConfig, trace: ArithmeticTrace, sftSteps = 1200): RunConfig {
   const data = candidateData(r, trace);
   const [sft, evalSft, grpo, evalGrpo] = r.stages as [StageSpec, StageSpec, StageSpec, StageSpec];
   return {
