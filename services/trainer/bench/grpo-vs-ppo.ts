@@ -24,8 +24,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { MetricRow, MetricsResponse, RunStatus } from '@grpo/contracts';
 import { startRewardServer } from '@grpo/reward-service';
-import { previousQuickstartRecipe, quickstartRecipe, startTrainerServer } from '@grpo/trainer-service';
+import { startTrainerServer } from '@grpo/trainer-service';
 import { spawnRolloutService } from '../../../cli/src/quickstart.js';
+import { baseRecipe } from './base-recipe.js';
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -46,7 +47,7 @@ const quiet = { port: 0, logLevel: 'error', maxEventLoopDelayMs: 0 };
 const reward = await startRewardServer({ ...quiet, workers: 1 }, { signals: [] });
 const rollout = await spawnRolloutService({ GRPO_ROLLOUT_MODEL_ROOT: runsDir });
 const trainer = await startTrainerServer({ ...quiet, runsDir }, { signals: [] });
-const recipe = (process.env.RECIPE === 'previous' ? previousQuickstartRecipe : quickstartRecipe)({
+const recipe = baseRecipe({
   rolloutUrl: rollout.url,
   rewardUrl: reward.url,
 });

@@ -16,12 +16,10 @@
  */
 import fs from 'node:fs';
 import { startRewardServer } from '@grpo/reward-service';
-import { previousQuickstartRecipe, quickstartRecipe, startTrainerServer } from '@grpo/trainer-service';
+import { startTrainerServer } from '@grpo/trainer-service';
 import { spawnRolloutService } from '../../../cli/src/quickstart.js';
 import { train } from '../../../cli/src/train.js';
-
-/** The current quick-start recipe, or with RECIPE=previous the previous one. */
-const baseRecipe = process.env.RECIPE === 'previous' ? previousQuickstartRecipe : quickstartRecipe;
+import { baseRecipe } from './base-recipe.js';
 
 const quiet = { port: 0, logLevel: 'error', maxEventLoopDelayMs: 0 };
 const reward = await startRewardServer({ ...quiet, workers: 1 }, { signals: [] });

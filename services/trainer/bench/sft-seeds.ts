@@ -19,18 +19,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { loadPolicy, PolicyEngine } from '@grpo/model';
 import { createDefaultRegistry } from '@grpo/rewards';
-import {
-  chatPromptIds,
-  loadRunData,
-  previousQuickstartRecipe,
-  quickstartRecipe,
-  startTrainerServer,
-} from '@grpo/trainer-service';
+import { chatPromptIds, loadRunData, startTrainerServer } from '@grpo/trainer-service';
 import { train } from '../../../cli/src/train.js';
+import { baseRecipe } from './base-recipe.js';
 import { writePerturbedBase } from './perturb.js';
-
-/** The current quick-start recipe, or with RECIPE=previous the previous one. */
-const baseRecipe = process.env.RECIPE === 'previous' ? previousQuickstartRecipe : quickstartRecipe;
 
 const seeds = (process.env.SEEDS ?? '1,2,3').split(',').map(Number);
 const every = Number(process.env.EVAL_EVERY ?? 100);
