@@ -8,6 +8,7 @@ import { parse } from 'yaml';
 import { keyEnvFiles, newKeySet } from '../cli/src/keys.js';
 import { healthUrl } from '../infra/docker/healthcheck.mjs';
 import { RewardConfig } from '../services/reward/src/config.js';
+import { parseServiceOrigins } from '../services/trainer/src/run/confine.js';
 import { unknownEnvNames } from './infra-env.js';
 
 // `docker compose config` needs the compose plugin, which this machine and CI do not have, so the
@@ -118,6 +119,14 @@ test('the trainer starts after a healthy balancer and rollout, and keeps runs on
   assert.ok(compose.volumes && 'runs' in compose.volumes);
   assert.equal(trainer.environment?.GRPO_TRAINER_RUNS_DIR, '/data/runs');
   assert.ok(compose.services.rollout!.volumes?.includes('./models:/models:ro'));
+});
+
+test('the trainer accepts as service URLs exactly the rollout service and the reward balancer', () => {
+  const list = compose.services.trainer!.environment?.GRPO_TRAINER_SERVICE_ORIGINS ?? '';
+  assert.deepEqual(parseServiceOrigins(list).sort(), ['http://reward-lb:8001', 'http://rollout:8002']);
+  // Each origin is a compose service on the port it listens on.
+  assert.ok(compose.services['reward-lb'] && compose.services.rollout);
+  assert.ok(compose.services.rollout!.ports?.some((p) => p.endsWith(':8002')));
 });
 
 test('every grpo service has a healthcheck, CPU and memory limits, and a grpo serve command', () => {

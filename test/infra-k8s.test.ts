@@ -8,6 +8,7 @@ import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Namespace, PersistentVolumeClaim, Service } from 'kubernetes-models/v1';
 import { parse, parseAllDocuments } from 'yaml';
+import { parseServiceOrigins } from '../services/trainer/src/run/confine.js';
 import { serviceConfigs, unknownEnvNames } from './infra-env.js';
 
 // infra/k8s is validated without a cluster: every object against the Kubernetes 1.27 OpenAPI
@@ -53,7 +54,7 @@ interface Obj {
     strategy: { type: string };
     selector: Record<string, string> & { matchLabels: Record<string, string> };
     template: PodTemplate;
-    ports: { targetPort: string }[];
+    ports: { targetPort: string; port: number }[];
     scaleTargetRef: { apiVersion: string; kind: string; name: string };
     minReplicas: number;
     maxReplicas: number;
@@ -126,6 +127,15 @@ test('one Deployment and one Service per service, the Service selecting the pods
     for (const p of s.spec.ports)
       assert.ok(portNames.includes(p.targetPort), `${svc}: Service targets a named container port`);
   }
+});
+
+test("the trainer accepts as service URLs exactly the reward and rollout Services' cluster names and ports", () => {
+  const list = find('ConfigMap', 'grpo-trainer-config')!.data.GRPO_TRAINER_SERVICE_ORIGINS ?? '';
+  const expected = ['reward', 'rollout'].map((svc) => {
+    const s = find('Service', `grpo-${svc}`)!;
+    return `http://${s.metadata.name}.${s.metadata.namespace}.svc:${s.spec.ports[0]!.port}`;
+  });
+  assert.deepEqual(parseServiceOrigins(list).sort(), expected.sort());
 });
 
 test('probes: readiness on /ready and liveness on /health, on the container port', () => {

@@ -10,7 +10,7 @@ export const USAGE = `grpo: GRPO Stack command line
 Usage:
   grpo serve reward [--host H] [--port N] [--workers N] [--log-level L] [--allow-open]
   grpo serve rollout [--model DIR] [--model-root DIRS] [--engine onnx|openai] [--execution-provider cpu|webgpu|cuda] [--upstream URL ...] [--host H] [--port N]
-  grpo serve trainer [--runs-dir DIR] [--data-root DIRS] [--model-root DIRS] [--resume RUN_DIR] [--execution-provider cpu|webgpu|cuda] [--host H] [--port N]
+  grpo serve trainer [--runs-dir DIR] [--data-root DIRS] [--model-root DIRS] [--service-origins ORIGINS] [--resume RUN_DIR] [--execution-provider cpu|webgpu|cuda] [--host H] [--port N]
   grpo keys [--out DIR]
   grpo train <config.json> [--trainer URL]      grpo train --resume RUN_DIR [--trainer URL]
   grpo quickstart [--runs-dir DIR] [--seed N] [--sft-steps N]
@@ -48,6 +48,9 @@ Options of serve trainer (port default 8003, env prefix GRPO_TRAINER_):
   --resume DIR     resume the run in DIR from its last checkpoint     GRPO_TRAINER_RESUME
   --data-root D    folders run configs may read data from (comma-separated)   GRPO_TRAINER_DATA_ROOT (default data)
   --model-root D   folders a run config's model may be in (and the runs dir) GRPO_TRAINER_MODEL_ROOT (default models)
+  --service-origins O  origins run configs may name as rolloutUrl/rewardUrl (comma-separated,
+                   e.g. http://rollout:8002; * any); the trainer sends its service keys there
+                                                                      GRPO_TRAINER_SERVICE_ORIGINS (default: loopback only)
   --execution-provider EP   train steps and scoring: cpu (default), webgpu or cuda; a run config's
                    executionProvider wins                              GRPO_TRAINER_EXECUTION_PROVIDER
 
@@ -165,6 +168,7 @@ export function parseCommand(
     'runs-dir': 'trainer',
     resume: 'trainer',
     'data-root': 'trainer',
+    'service-origins': 'trainer',
   };
   if (values.trainer !== undefined) throw new UsageError('--trainer is an option of train, not of serve');
   for (const [flag, svc] of Object.entries(onlyFor)) {
@@ -188,6 +192,7 @@ export function parseCommand(
   if (values['runs-dir'] !== undefined) overrides.runsDir = values['runs-dir'];
   if (values.resume !== undefined) overrides.resume = values.resume;
   if (values['data-root'] !== undefined) overrides.dataRoot = values['data-root'];
+  if (values['service-origins'] !== undefined) overrides.serviceOrigins = values['service-origins'];
   if (values['model-root'] !== undefined) {
     if (service === 'reward')
       throw new UsageError('--model-root is an option of serve rollout and serve trainer');
@@ -223,6 +228,7 @@ function parse(argv: readonly string[]) {
       resume: { type: 'string' },
       trainer: { type: 'string' },
       'data-root': { type: 'string' },
+      'service-origins': { type: 'string' },
       'model-root': { type: 'string' },
       'allow-open': { type: 'boolean' },
       out: { type: 'string' },

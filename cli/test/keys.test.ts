@@ -55,6 +55,18 @@ test('keys, --data-root, --model-root and --allow-open parse to their commands a
   });
   assert.throws(() => parseCommand(['serve', 'reward', '--model-root', '/x'], {}), /model-root/);
   assert.throws(() => parseCommand(['serve', 'rollout', '--data-root', '/x'], {}), /data-root/);
+  assert.deepEqual(
+    parseCommand(['serve', 'trainer', '--service-origins', 'http://rollout:8002,http://reward-lb:8001'], {}),
+    {
+      command: 'serve',
+      service: 'trainer',
+      overrides: { serviceOrigins: 'http://rollout:8002,http://reward-lb:8001' },
+    },
+  );
+  assert.throws(
+    () => parseCommand(['serve', 'reward', '--service-origins', 'http://x'], {}),
+    /--service-origins is an option of serve trainer/,
+  );
 });
 
 test('grpo serve on 0.0.0.0 without keys exits 2 and says how to set them', async () => {

@@ -159,6 +159,14 @@ def _check_spec(spec: Any, field: str) -> List[Dict[str, Any]]:
     return [dict(s) for s in spec]
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Redirects are not followed: urllib would resend the Authorization header (and turn a
+    POST into a GET) to wherever the Location points. A 3xx is raised as an HTTPError instead."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
 def _is_loopback(host: Optional[str]) -> bool:
     return host in ("localhost", "::1") or (host or "").startswith("127.")
 
@@ -222,7 +230,9 @@ class RewardClient:
         self.batch_size = batch_size
         self.max_concurrency = max_concurrency
         # Loopback never goes through an HTTP(S)_PROXY from the environment.
-        handlers = [urllib.request.ProxyHandler({})] if _is_loopback(parsed.hostname) else []
+        handlers: List[Any] = [_NoRedirect()]
+        if _is_loopback(parsed.hostname):
+            handlers.append(urllib.request.ProxyHandler({}))
         self._opener = urllib.request.build_opener(*handlers)
         self._sleep: Callable[[float], None] = time.sleep
         self._executor: Optional[concurrent.futures.ThreadPoolExecutor] = None
@@ -292,6 +302,9 @@ class RewardClient:
                     info = {}
                 code = info.get("code") or f"HTTP_{status}"
                 message = info.get("message") or f"{method} {path} failed with HTTP {status}"
+                if 300 <= status < 400:
+                    where = (err.headers.get("Location") or "")[:200] if err.headers is not None else ""
+                    message = f"{method} {path}: {status} redirect{' to ' + where if where else ''} not followed; point the client at the service itself"
                 failure = RewardServiceError(code, message, info.get("field"), status)
                 if status not in _RETRY_STATUSES:
                     raise failure from None

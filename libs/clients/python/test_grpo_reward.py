@@ -63,6 +63,8 @@ class Stub:
                 self.end_headers()
                 self.wfile.write(data)
 
+            do_GET = do_POST
+
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -293,6 +295,19 @@ class StubServerTests(unittest.TestCase):
         g.RewardClient(s.url, api_key="").score([{"completion": "a"}], [{"name": "x"}])
         self.assertEqual(s.requests[0]["headers"].get("Authorization"), "Bearer k1")
         self.assertNotIn("Authorization", s.requests[1]["headers"])
+
+    def test_a_redirect_is_not_followed_and_the_key_stays_with_the_service(self):
+        target = self.stub(lambda n, body: (200, ok_body(body or {"items": []}), {}))
+        for status in (301, 302, 303, 307, 308):
+            s = self.stub(lambda n, body, status=status: (status, {}, {"Location": f"{target.url}/v1/rewards"}))
+            with self.assertRaises(g.RewardServiceError) as caught:
+                RecordingClient(s.url, api_key="k" * 20).score([{"completion": "a"}], [{"name": "x"}])
+            self.assertEqual((caught.exception.code, caught.exception.status), (f"HTTP_{status}", status))
+            self.assertIn("redirect to", str(caught.exception))
+            self.assertIn("not followed", str(caught.exception))
+            self.assertEqual(len(s.requests), 1, "a redirect is not retried")
+            self.assertEqual(s.requests[0]["headers"].get("Authorization"), "Bearer " + "k" * 20)
+        self.assertEqual(target.requests, [], "the redirect target gets no request")
 
     def test_batches_are_sent_as_separate_requests(self):
         s = self.stub(lambda n, body: (200, ok_body(body), {}))

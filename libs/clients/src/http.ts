@@ -27,6 +27,15 @@ export async function errorFromResponse(
     } catch {}
   }
   const e = parsed?.error;
+  if (!e && res.status >= 300 && res.status < 400) {
+    const to = res.headers.get('location');
+    return new ServiceClientError(
+      `HTTP_${res.status}`,
+      res.status,
+      `${label}: ${res.status} redirect${to ? ` to ${to.slice(0, 200)}` : ''} not followed; point the client at the service itself`,
+      responseAttempts(res),
+    );
+  }
   return new ServiceClientError(
     e?.code ?? `HTTP_${res.status}`,
     res.status,

@@ -80,6 +80,9 @@ export function createRetryingFetch(opts: RetryOptions = {}): (input: Request) =
           method: input.method,
           headers: input.headers,
           body,
+          // A redirect is returned as the response, never followed: the services do not
+          // redirect, and following one would resend the body and the bearer key elsewhere.
+          redirect: 'manual',
           signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (err) {

@@ -143,6 +143,41 @@ test('the API key goes out as a bearer token and the POST body is resent on a re
   assert.deepEqual(bodies, ['{"query":["q"]}', '{"query":["q"]}']);
 });
 
+test('a redirect is never followed: typed and untyped clients fail with HTTP_3xx, the target gets nothing', async (t) => {
+  const hits: string[] = [];
+  const target = await serve(t, (req, res) => {
+    hits.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
+    json(res, 200, { rewards: [1], scores: [1], extra_logs: {} });
+  });
+  for (const status of [301, 302, 303, 307, 308]) {
+    let calls = 0;
+    const url = await serve(t, (_req, res) => {
+      calls++;
+      res.writeHead(status, { location: `${target}/get_reward` });
+      res.end();
+    });
+    const typed = createRewardClient({
+      baseUrl: url,
+      apiKey: 'k-0123456789abcdef',
+      retries: 2,
+      backoffMs: 1,
+    });
+    const untyped = new HttpClient({ baseUrl: url, apiKey: 'k-0123456789abcdef', retries: 2, backoffMs: 1 });
+    for (const call of [
+      () => typed.getReward({ query: ['q'] }),
+      () => untyped.request('POST', '/get_reward', {}),
+    ]) {
+      const err = (await call().catch((e: unknown) => e)) as ServiceClientError;
+      assert.ok(err instanceof ServiceClientError, String(err));
+      assert.equal(err.code, `HTTP_${status}`);
+      assert.equal(err.statusCode, status);
+      assert.match(err.message, new RegExp(`${status} redirect to ${target}/get_reward not followed`));
+    }
+    assert.equal(calls, 2, 'one attempt per client: a redirect is not retried');
+  }
+  assert.deepEqual(hits, []);
+});
+
 test('Retry-After is read as seconds or as an HTTP date', () => {
   assert.equal(retryAfterMs('2'), 2000);
   assert.equal(

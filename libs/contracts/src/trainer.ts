@@ -305,10 +305,18 @@ export const RunConfig = Type.Object(
     }),
     stages: Type.Array(StageSpec, { minItems: 1, maxItems: 64 }),
     rolloutUrl: Type.Optional(
-      Type.String({ minLength: 1, description: 'Needed by grpo, rejection_sampling, eval.' }),
+      Type.String({
+        minLength: 1,
+        description:
+          'The rollout service, an http(s) URL. Needed by grpo, rejection_sampling, eval and sft with until. Its origin must be one the trainer allows (its serviceOrigins setting; by default loopback hosts only), else 403 GRPO_TRAINER_SERVICE_URL_NOT_ALLOWED: the trainer sends its rollout key there.',
+      }),
     ),
     rewardUrl: Type.Optional(
-      Type.String({ minLength: 1, description: 'Needed by grpo, rejection_sampling, eval.' }),
+      Type.String({
+        minLength: 1,
+        description:
+          'The reward service, an http(s) URL. Needed by grpo, rejection_sampling, eval and sft with until. Its origin must be one the trainer allows (as rolloutUrl).',
+      }),
     ),
     checkpointEvery: Type.Integer({
       minimum: 1,

@@ -171,6 +171,33 @@ test('maxCalls, the tool budget, context overflow and a dead sandbox end the tra
   assert.ok(dc.lossMask!.every((m) => m === 1));
 });
 
+test('the REST executor sends its key to the reward service and never follows a redirect', async (t) => {
+  const { createServer } = await import('node:http');
+  const hits: string[] = [];
+  const listen = async (handler: Parameters<typeof createServer>[1]) => {
+    const s = createServer(handler);
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    t.after(() => new Promise<void>((r) => s.close(() => r())));
+    return `http://127.0.0.1:${(s.address() as { port: number }).port}`;
+  };
+  const target = await listen((req, res) => {
+    hits.push(`${req.url} ${req.headers.authorization ?? ''}`);
+    res.end(JSON.stringify({ status: 'ok', stdout: 'leaked', stderr: '' }));
+  });
+  const auth: (string | undefined)[] = [];
+  const redirector = await listen((req, res) => {
+    auth.push(req.headers.authorization);
+    res.writeHead(307, { location: `${target}/v1/sandbox/run` });
+    res.end();
+  });
+  const ex = new RestExecutor(redirector, { apiKey: 'k-0123456789abcdef', graceMs: 200 });
+  const run = await ex.run({ language: 'javascript', code: 'console.log(1)' });
+  assert.equal(run.status, 'infra_error');
+  assert.match(run.detail ?? '', /answered 307/);
+  assert.deepEqual(auth, ['Bearer k-0123456789abcdef']);
+  assert.deepEqual(hits, [], 'the redirect target gets no request');
+});
+
 test('a trajectory without a call or an answer is a void turn; without tools the API is unchanged', async (t) => {
   const policy = await policyOnce(t);
   const ex = inproc(t);

@@ -6,6 +6,7 @@ import type { TrainerConfig } from './config.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { eventsRoute } from './routes/events.js';
 import { runsRoutes } from './routes/runs.js';
+import { parseServiceOrigins } from './run/confine.js';
 import { RunManager, type RunManagerOptions } from './run/manager.js';
 
 declare module 'fastify' {
@@ -33,6 +34,7 @@ export const trainerApp = fp(
       executionProvider: config.executionProvider,
       dataRoots: parseRootList(config.dataRoot),
       modelRoots: parseRootList(config.modelRoot),
+      serviceOrigins: parseServiceOrigins(config.serviceOrigins),
       serviceTimeoutMs: config.serviceTimeoutMs,
       rolloutApiKey: config.rolloutApiKey || undefined,
       rewardApiKey: config.rewardApiKey || undefined,

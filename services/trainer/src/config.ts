@@ -1,5 +1,6 @@
-import { KitConfig, loadConfig } from '@grpo/service-kit';
+import { ConfigError, KitConfig, loadConfig } from '@grpo/service-kit';
 import { type Static, Type } from '@sinclair/typebox';
+import { parseServiceOrigins } from './run/confine.js';
 
 /** Env vars: `GRPO_TRAINER_<KEY>` in upper snake case, e.g. `GRPO_TRAINER_RUNS_DIR=/data/runs`. */
 export const ENV_PREFIX = 'GRPO_TRAINER_';
@@ -30,6 +31,11 @@ export const TrainerConfig = Type.Composite([
       default: 'models',
       description:
         "Comma-separated folders a run config may name a model folder in; runsDir is always allowed too (an earlier run's checkpoint).",
+    }),
+    serviceOrigins: Type.String({
+      default: '',
+      description:
+        "Comma-separated origins (http[s]://host[:port]) a run config may name as rolloutUrl and rewardUrl; the trainer sends its rollout and reward API keys there. Empty: loopback hosts only (127.0.0.0/8, ::1, localhost; any port). '*': any origin. Others get 403 GRPO_TRAINER_SERVICE_URL_NOT_ALLOWED.",
     }),
     resume: Type.String({
       default: '',
@@ -84,5 +90,15 @@ export function loadTrainerConfig(
   overrides: Record<string, unknown> = {},
   env: Record<string, string | undefined> = process.env,
 ): Readonly<TrainerConfig> {
-  return loadConfig(TrainerConfig, { prefix: ENV_PREFIX, env, overrides });
+  const config = loadConfig(TrainerConfig, { prefix: ENV_PREFIX, env, overrides });
+  try {
+    parseServiceOrigins(config.serviceOrigins);
+  } catch (err) {
+    throw new ConfigError(
+      'serviceOrigins',
+      `${ENV_PREFIX}SERVICE_ORIGINS`,
+      `serviceOrigins: ${(err as Error).message}`,
+    );
+  }
+  return config;
 }

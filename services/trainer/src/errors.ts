@@ -11,6 +11,8 @@ export const RUN_FAILED = 'GRPO_TRAINER_RUN_FAILED';
 export const DISK_FULL = 'GRPO_TRAINER_DISK_FULL';
 /** Checkpoints exist but none of them loads (truncated or corrupt files). */
 export const CHECKPOINT_CORRUPT = 'GRPO_TRAINER_CHECKPOINT_CORRUPT';
+/** rolloutUrl or rewardUrl names an origin outside the trainer's serviceOrigins (403). */
+export const SERVICE_URL_NOT_ALLOWED = 'GRPO_TRAINER_SERVICE_URL_NOT_ALLOWED';
 /** An eval stage scored below its `minAccuracy` gate; the run ends failed before the next stage. */
 export const EVAL_GATE = 'GRPO_TRAINER_EVAL_GATE';
 

@@ -23,8 +23,8 @@ async function sftLosses(t: TestContext, name: string): Promise<number[]> {
       },
       rewards: [{ name: 'accuracy' }],
       stages: [{ type: 'sft', steps: 12, lr: 3e-3, batch: 16 }],
-      rolloutUrl: 'http://unused',
-      rewardUrl: 'http://unused',
+      rolloutUrl: 'http://127.0.0.1:9',
+      rewardUrl: 'http://127.0.0.1:9',
       runDir: path.join(dir, name),
     },
   });

@@ -139,8 +139,8 @@ async function completedRun(
       data,
       rewards: [{ name: 'accuracy' }],
       stages,
-      rolloutUrl: 'http://unused',
-      rewardUrl: 'http://unused',
+      rolloutUrl: 'http://127.0.0.1:9',
+      rewardUrl: 'http://127.0.0.1:9',
       runDir,
       ...extra,
     },
@@ -346,8 +346,8 @@ test('rolloutBatch and overlapRollout are checked against the stage: a 400 namin
     model: { tiny: { hiddenSize: 32, layers: 1, heads: 2, kvHeads: 1 } },
     data: { builtin: 'arithmetic', train: { count: 8 }, eval: { count: 2 } },
     stages: [{ type: 'grpo', steps: 1, batch: 4, ...stage }],
-    rolloutUrl: 'http://unused',
-    rewardUrl: 'http://unused',
+    rolloutUrl: 'http://127.0.0.1:9',
+    rewardUrl: 'http://127.0.0.1:9',
   });
   const cases: [Record<string, unknown>, string, RegExp][] = [
     [{ rolloutBatch: 8 }, 'stages[0].rolloutBatch', /dynamic sampling/],

@@ -434,9 +434,9 @@ export interface components {
                 /** @description eval: a gate. When the accuracy is below it, the run ends failed with GRPO_TRAINER_EVAL_GATE instead of training the next stages on a policy that cannot do the task. */
                 minAccuracy?: number;
             }[];
-            /** @description Needed by grpo, rejection_sampling, eval. */
+            /** @description The rollout service, an http(s) URL. Needed by grpo, rejection_sampling, eval and sft with until. Its origin must be one the trainer allows (its serviceOrigins setting; by default loopback hosts only), else 403 GRPO_TRAINER_SERVICE_URL_NOT_ALLOWED: the trainer sends its rollout key there. */
             rolloutUrl?: string;
-            /** @description Needed by grpo, rejection_sampling, eval. */
+            /** @description The reward service, an http(s) URL. Needed by grpo, rejection_sampling, eval and sft with until. Its origin must be one the trainer allows (as rolloutUrl). */
             rewardUrl?: string;
             /**
              * @description Checkpoint every N steps; also at the end of every stage.

@@ -110,6 +110,8 @@ export class RestExecutor implements ToolExecutor {
           ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
         },
         body: JSON.stringify(req),
+        // Never followed: the key and the code would go wherever a Location points.
+        redirect: 'manual',
         // The sandbox's own timeout plus the queue and the hop.
         signal: AbortSignal.timeout((req.timeoutMs ?? 1000) + this.options.graceMs),
       });

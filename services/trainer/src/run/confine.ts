@@ -3,12 +3,13 @@ import path from 'node:path';
 import type { RunConfig } from '@grpo/contracts';
 import {
   FieldError,
+  isLoopbackHost,
   PATH_OUTSIDE_ROOTS,
   type PathRoots,
   realpathLoose,
   resolveInRoots,
 } from '@grpo/service-kit';
-import { BAD_RUN_CONFIG, TrainerError } from '../errors.js';
+import { BAD_RUN_CONFIG, SERVICE_URL_NOT_ALLOWED, TrainerError } from '../errors.js';
 
 /**
  * The folders a request may name paths in (issue #20): run directories and `resume` under
@@ -19,6 +20,11 @@ export interface RunRoots {
   runsDir: string;
   dataRoots: readonly string[];
   modelRoots: readonly string[];
+  /**
+   * Origins `rolloutUrl` and `rewardUrl` may name (parseServiceOrigins): none means loopback
+   * hosts only, `*` any origin.
+   */
+  serviceOrigins?: readonly string[];
 }
 
 const RUNS_SETTING = 'GRPO_TRAINER_RUNS_DIR (--runs-dir)';
@@ -65,7 +71,73 @@ export function confineRunConfig(config: RunConfig, roots: RunRoots): RunConfig 
     confineCriticInit(s, models, `stages[${i}].algorithm.overrides.critic.init`),
   );
   if (config.runDir !== undefined) out.runDir = confineRunDir(config.runDir, roots, 'runDir');
+  const origins = roots.serviceOrigins ?? [];
+  if (config.rolloutUrl !== undefined) confineServiceUrl(config.rolloutUrl, origins, 'rolloutUrl');
+  if (config.rewardUrl !== undefined) confineServiceUrl(config.rewardUrl, origins, 'rewardUrl');
   return out;
+}
+
+const ORIGINS_SETTING = 'GRPO_TRAINER_SERVICE_ORIGINS (--service-origins)';
+
+/**
+ * The trainer's serviceOrigins setting as origins (`https://host:port`, default ports dropped,
+ * as URL.origin writes them), or `*`. Throws a message naming the bad entry: only http(s)
+ * origins, with no path, query or credentials.
+ */
+export function parseServiceOrigins(list: string): string[] {
+  const out: string[] = [];
+  for (const entry of list.split(',').map((e) => e.trim())) {
+    if (!entry) continue;
+    if (entry === '*') {
+      out.push('*');
+      continue;
+    }
+    let u: URL;
+    try {
+      u = new URL(entry);
+    } catch {
+      throw new Error(`"${entry}" is not an origin (http[s]://host[:port])`);
+    }
+    if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.username || u.password)
+      throw new Error(`"${entry}" is not an http or https origin without credentials`);
+    if (u.pathname !== '/' || u.search || u.hash)
+      throw new Error(`"${entry}" has a path, query or fragment; an origin is http[s]://host[:port] only`);
+    out.push(u.origin);
+  }
+  return out;
+}
+
+/**
+ * A service URL from a request (`rolloutUrl`, `rewardUrl`): the trainer calls it with its API
+ * keys, so it must be http(s), carry no credentials, and its origin must be one the operator
+ * allows (loopback hosts when `origins` is empty; any when it holds `*`). 400 for a URL that is
+ * not one, 403 GRPO_TRAINER_SERVICE_URL_NOT_ALLOWED for an origin not allowed.
+ */
+export function confineServiceUrl(url: string, origins: readonly string[], field: string): void {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new TrainerError(BAD_RUN_CONFIG, field, `${field} is not a URL`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new TrainerError(BAD_RUN_CONFIG, field, `${field} must be an http or https URL`);
+  if (u.username || u.password)
+    throw new TrainerError(
+      BAD_RUN_CONFIG,
+      field,
+      `${field} must not carry credentials; the trainer's operator sets the service keys (GRPO_TRAINER_ROLLOUT_API_KEY, GRPO_TRAINER_REWARD_API_KEY)`,
+    );
+  if (origins.includes('*')) return;
+  if (origins.length ? origins.includes(u.origin) : isLoopbackHost(u.hostname)) return;
+  throw new FieldError(
+    SERVICE_URL_NOT_ALLOWED,
+    403,
+    field,
+    origins.length
+      ? `${field}: ${u.origin} is not among the service origins this trainer allows (${ORIGINS_SETTING})`
+      : `${field}: ${u.origin} is not on this machine; this trainer allows loopback service URLs only unless ${ORIGINS_SETTING} lists more`,
+  );
 }
 
 type Stage = RunConfig['stages'][number];

@@ -54,6 +54,8 @@ export interface RunManagerOptions {
   dataRoots?: readonly string[];
   /** Folders a model folder may be named in (runsDir is always allowed too). */
   modelRoots?: readonly string[];
+  /** Origins a run config's rolloutUrl and rewardUrl may name (none: loopback only; `*`: any). */
+  serviceOrigins?: readonly string[];
   /** Execution provider of runs whose config names none; default cpu. */
   executionProvider?: ExecutionProvider;
   serviceTimeoutMs: number;
@@ -183,6 +185,7 @@ export class RunManager {
       runsDir: path.resolve(this.o.runsDir),
       dataRoots: this.o.dataRoots ?? [],
       modelRoots: this.o.modelRoots ?? [],
+      serviceOrigins: this.o.serviceOrigins ?? [],
     };
   }
 
