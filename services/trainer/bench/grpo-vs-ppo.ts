@@ -55,7 +55,7 @@ const tiny = (recipe.model as { tiny: Record<string, unknown> }).tiny;
 Object.assign(tiny, JSON.parse(arg('model', '{}')));
 const task = JSON.parse(arg('task', '{}'));
 for (const k of ['train', 'eval', 'rl'] as const)
-  Object.assign((recipe.data as Record<string, object>)[k]!, task);
+  Object.assign((recipe.data as unknown as Record<string, object>)[k]!, task);
 if (arg('sft-steps', '')) recipe.stages[0]!.steps = Number(arg('sft-steps', ''));
 if (arg('max-tokens', ''))
   for (const st of recipe.stages.slice(1))
@@ -177,7 +177,7 @@ async function rlRun(algorithm: 'grpo' | 'ppo', budget: 'tokens' | 'wall', seed:
   const res: Result = {
     algorithm:
       algorithm === 'grpo'
-        ? `grpo (dapo, ${stage.rolloutBatch ?? stage.batch}x${stage.groupSize})`
+        ? `grpo (dapo, ${base.rolloutBatch ?? base.batch}x${base.groupSize})`
         : `${ppoAlg.name} (${ppoBatch}x${ppoGroup})`,
     budget,
     seed,

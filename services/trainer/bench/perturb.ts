@@ -29,7 +29,10 @@ export async function writePerturbedBase(
   if (eps === 0) return;
   const p = await loadPolicy(dir);
   const rng = createRng(seed, 7);
-  for (const w of p.tensors.values())
+  for (const w of p.tensors.values()) {
+    // Integer tensors (none in the tiny policy today) are left as they are.
+    if (!(w.data instanceof Float32Array)) continue;
     for (let i = 0; i < w.data.length; i++) w.data[i]! *= 1 + eps * rng.normal();
+  }
   await savePolicy(dir, { config: p.config, tensors: p.tensors });
 }

@@ -404,7 +404,7 @@ async function main() {
       stepSampleMs += t1 - t0;
       const roundGroups: GroupBatch[] = [];
       for (let i = 0; i < part.length; i++) {
-        const completions: GroupBatch['completions'] = [];
+        const completions: GroupBatch['completions'][number][] = [];
         for (const c of out.completions[i]!) {
           const r = await reward(part[i]!, c.text ?? '');
           completions.push({

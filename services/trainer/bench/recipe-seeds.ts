@@ -126,7 +126,7 @@ function kvCandidate(r: RunConfig, trace: ArithmeticTrace, sftSteps = 1200): Run
 }
 const candidates: Record<string, (r: RunConfig) => RunConfig> = {
   previous: (r) =>
-    previousQuickstartRecipe({ rolloutUrl: r.rolloutUrl, rewardUrl: r.rewardUrl, seed: r.seed }),
+    previousQuickstartRecipe({ rolloutUrl: r.rolloutUrl ?? '', rewardUrl: r.rewardUrl ?? '', seed: r.seed }),
   running: runningCandidate,
   kv: (r) => kvCandidate(r, 'columns'),
   'kv-written': (r) => kvCandidate(r, 'written'),
