@@ -12,6 +12,7 @@
  * PSEED, a stand-in for a machine whose kernels round differently. GATE=0 drops the recipe's
  * eval-sft gate, to see what GRPO does from a cold start still on the plateau; with the gate a
  * gated run shows eval-grpo as "gated". OVERRIDE: JSON merged into the recipe (top level).
+ * SFT_STEPS: the shipped recipe's most SFT steps (as `npm start -- --sft-steps N`).
  * RECIPE=previous: the quick-start recipe shipped before the current one (300 `columns` traces,
  * 2 key/value heads, 800 SFT steps, 450 GRPO steps). RECIPE=running: the `running`-trace
  * candidate measured in the README (3,000 `running` traces, 2 key/value heads, SFT until 25% on
@@ -41,6 +42,8 @@ const pseeds = eps ? list(process.env.PSEEDS, '1,2') : [];
 const gate = process.env.GATE !== '0';
 const override = JSON.parse(process.env.OVERRIDE ?? '{}') as Partial<RunConfig>;
 const runsDir = process.env.RUNS ?? '/tmp/recipe-seeds';
+/** SFT_STEPS: the recipe's most SFT steps, the span of its cosine schedule (`--sft-steps`). */
+const sftSteps = process.env.SFT_STEPS ? Number(process.env.SFT_STEPS) : undefined;
 
 interface Result {
   label: string;
@@ -168,7 +171,9 @@ for (const dir of resume) {
 }
 for (const job of jobs) {
   const recipe = {
-    ...recipeOf(quickstartRecipe({ rolloutUrl: rollout.url, rewardUrl: reward.url, seed: job.seed })),
+    ...recipeOf(
+      quickstartRecipe({ rolloutUrl: rollout.url, rewardUrl: reward.url, seed: job.seed, sftSteps }),
+    ),
     ...override,
   };
   if (!gate) for (const s of recipe.stages) delete s.minAccuracy;
