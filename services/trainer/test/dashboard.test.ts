@@ -17,6 +17,22 @@ const FLAGS = [
   '--no-first-run',
 ];
 
+/**
+ * `p`, or a failure naming `step` after `ms`: page.evaluate and the closes have no timeout of
+ * their own, so a stuck step would otherwise show only as the whole test's 300 s timeout.
+ */
+async function within<T>(step: string, p: Promise<T>, ms = 30_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${step}: no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 interface DashboardState {
   run: string | null;
   rows: { step: number }[];
@@ -55,10 +71,13 @@ test('the dashboard plots a live run in headless Chromium and ends with every st
       timeout: 90_000,
     },
   );
-  const state = await page.evaluate(() => {
-    const d = (window as unknown as { dashboard: DashboardState }).dashboard;
-    return { run: d.run, steps: d.rows.map((r) => r.step), state: d.status?.state };
-  });
+  const state = await within(
+    'reading the dashboard state',
+    page.evaluate(() => {
+      const d = (window as unknown as { dashboard: DashboardState }).dashboard;
+      return { run: d.run, steps: d.rows.map((r) => r.step), state: d.status?.state };
+    }),
+  );
   assert.equal(state.run, id);
   assert.equal(state.state, 'completed');
   assert.deepEqual(
@@ -99,18 +118,23 @@ test('a restarted trainer shows its past runs, and the dashboard draws several o
     });
     const { id } = res.json() as RunStatus;
     await waitForState(first, id, ['completed']);
-    await first.runs.get(id).done;
+    await within(`run ${seed} settling`, first.runs.get(id).done);
     ids.push(id);
   }
-  await first.close();
+  await within('closing the first trainer', first.close());
   const [a, b] = ids as [string, string];
 
   // A new trainer on the same runs directory: both runs are listed and can be drawn together.
   const app = await trainerApp(t, dir);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
-  t.after(() => browser.close());
-  const page = await browser.newPage();
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    timeout: 60_000,
+  });
+  t.after(() => within('closing the browser', browser.close()));
+  const page = await within('opening a page', browser.newPage());
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`${url}/dashboard?runs=${a},${b}`);
@@ -118,21 +142,24 @@ test('a restarted trainer shows its past runs, and the dashboard draws several o
     timeout: 60_000,
   });
   const read = () =>
-    page.evaluate(() => {
-      const d = (window as unknown as { dashboard: OverlayState }).dashboard;
-      const loss = d.charts.loss!;
-      return {
-        selected: d.selected,
-        steps: Object.fromEntries(Object.entries(d.runs).map(([id, r]) => [id, r.rows.map((x) => x.step)])),
-        lastLoss: Object.fromEntries(
-          Object.entries(d.runs).map(([id, r]) => [id, r.rows.at(-1)?.loss ?? null]),
-        ),
-        lossLabels: loss.series.map((s) => s.label),
-        lossData: loss.data,
-        rewardSeries: d.charts.reward!.series.length,
-        search: location.search,
-      };
-    });
+    within(
+      'reading the dashboard state',
+      page.evaluate(() => {
+        const d = (window as unknown as { dashboard: OverlayState }).dashboard;
+        const loss = d.charts.loss!;
+        return {
+          selected: d.selected,
+          steps: Object.fromEntries(Object.entries(d.runs).map(([id, r]) => [id, r.rows.map((x) => x.step)])),
+          lastLoss: Object.fromEntries(
+            Object.entries(d.runs).map(([id, r]) => [id, r.rows.at(-1)?.loss ?? null]),
+          ),
+          lossLabels: loss.series.map((s) => s.label),
+          lossData: loss.data,
+          rewardSeries: d.charts.reward!.series.length,
+          search: location.search,
+        };
+      }),
+    );
   const both = await read();
   assert.deepEqual(both.selected, [a, b]);
   assert.deepEqual(both.steps[a], [1, 2, 3, 4, 5, 6]);
@@ -159,6 +186,8 @@ test('a restarted trainer shows its past runs, and the dashboard draws several o
   assert.deepEqual(one.lossLabels, ['step', 'loss']);
   assert.equal(one.search, `?runs=${a}`);
   assert.deepEqual(errors, []);
+  // The browser goes before the trainer, so no open page connection holds the trainer's close.
+  await within('closing the browser', browser.close());
 });
 
 test('the dashboard serves uPlot from the trainer itself', async (t) => {
