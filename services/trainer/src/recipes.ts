@@ -101,10 +101,14 @@ export function previousQuickstartRecipe(o: QuickstartRecipeOptions): RunConfig 
   const r = quickstartRecipe(o);
   if (typeof r.model === 'string' || !('builtin' in r.data) || r.data.builtin !== 'arithmetic')
     throw new Error('unreachable: the built-in recipe');
-  const { trace: _t, ...train } = r.data.train ?? {};
-  const { trace: _e, ...evalSplit } = r.data.eval ?? {};
-  const { trace: _r, ...rl } = r.data.rl ?? {};
-  const data = { ...r.data, train: { ...train, count: 300 }, eval: evalSplit, rl };
+  // Its splits had no trace field: the generator's default, `columns`.
+  const untraced = <T extends { trace?: unknown }>({ trace: _, ...split }: T) => split;
+  const data = {
+    ...r.data,
+    train: { ...untraced(r.data.train ?? {}), count: 300 },
+    eval: untraced(r.data.eval ?? {}),
+    rl: untraced(r.data.rl ?? {}),
+  };
   const [sft, evalSft, grpo, evalGrpo] = r.stages as [StageSpec, StageSpec, StageSpec, StageSpec];
   const { until: _until, sampling: _sampling, ...fixed } = sft;
   return {

@@ -79,6 +79,21 @@ export function confineRunConfig(config: RunConfig, roots: RunRoots): RunConfig 
 
 const ORIGINS_SETTING = 'GRPO_TRAINER_SERVICE_ORIGINS (--service-origins)';
 
+/** Why a string is not a URL the trainer may send a key to. */
+type UrlFault = 'not a URL' | 'not http(s)' | 'credentials';
+
+/** `s` as a URL with an http(s) scheme and no credentials, or what is wrong with it. */
+function httpUrl(s: string): URL | UrlFault {
+  let u: URL;
+  try {
+    u = new URL(s);
+  } catch {
+    return 'not a URL';
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'not http(s)';
+  return u.username || u.password ? 'credentials' : u;
+}
+
 /**
  * The trainer's serviceOrigins setting as origins (`https://host:port`, default ports dropped,
  * as URL.origin writes them), or `*`. Throws a message naming the bad entry: only http(s)
@@ -92,13 +107,9 @@ export function parseServiceOrigins(list: string): string[] {
       out.push('*');
       continue;
     }
-    let u: URL;
-    try {
-      u = new URL(entry);
-    } catch {
-      throw new Error(`"${entry}" is not an origin (http[s]://host[:port])`);
-    }
-    if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.username || u.password)
+    const u = httpUrl(entry);
+    if (u === 'not a URL') throw new Error(`"${entry}" is not an origin (http[s]://host[:port])`);
+    if (typeof u === 'string')
       throw new Error(`"${entry}" is not an http or https origin without credentials`);
     if (u.pathname !== '/' || u.search || u.hash)
       throw new Error(`"${entry}" has a path, query or fragment; an origin is http[s]://host[:port] only`);
@@ -114,20 +125,15 @@ export function parseServiceOrigins(list: string): string[] {
  * not one, 403 GRPO_TRAINER_SERVICE_URL_NOT_ALLOWED for an origin not allowed.
  */
 export function confineServiceUrl(url: string, origins: readonly string[], field: string): void {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new TrainerError(BAD_RUN_CONFIG, field, `${field} is not a URL`);
+  const u = httpUrl(url);
+  if (typeof u === 'string') {
+    const why: Record<UrlFault, string> = {
+      'not a URL': `${field} is not a URL`,
+      'not http(s)': `${field} must be an http or https URL`,
+      credentials: `${field} must not carry credentials; the trainer's operator sets the service keys (GRPO_TRAINER_ROLLOUT_API_KEY, GRPO_TRAINER_REWARD_API_KEY)`,
+    };
+    throw new TrainerError(BAD_RUN_CONFIG, field, why[u]);
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:')
-    throw new TrainerError(BAD_RUN_CONFIG, field, `${field} must be an http or https URL`);
-  if (u.username || u.password)
-    throw new TrainerError(
-      BAD_RUN_CONFIG,
-      field,
-      `${field} must not carry credentials; the trainer's operator sets the service keys (GRPO_TRAINER_ROLLOUT_API_KEY, GRPO_TRAINER_REWARD_API_KEY)`,
-    );
   if (origins.includes('*')) return;
   if (origins.length ? origins.includes(u.origin) : isLoopbackHost(u.hostname)) return;
   throw new FieldError(
